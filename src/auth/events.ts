@@ -1,0 +1,91 @@
+/**
+ * The token provider's observable behaviour as typed events. src/auth emits them to an injected
+ * sink; src/telemetry maps them to Application Insights items; tests assert on them directly.
+ */
+import type { CredentialSource, TokenError } from './errors.js';
+
+/** The Functions invocation a piece of work belongs to, when there is one. */
+export interface InvocationInfo {
+  invocationId: string;
+  functionName?: string | undefined;
+  /** W3C trace id of the invocation (from `context.traceContext.traceParent`). */
+  operationId?: string | undefined;
+  /** Span id of the invocation, used as the parent of items raised inside it. */
+  parentId?: string | undefined;
+}
+
+interface EventBase {
+  /** Clock time the event was raised (ms since epoch). */
+  at: number;
+  source: CredentialSource;
+  /** Stable, non-secret name of the identity, e.g. `managed-identity:system` or `certificate:<tenant>/<client>`. */
+  identity: string;
+  scope: string;
+  invocation?: InvocationInfo | undefined;
+}
+
+/** One HTTP exchange with the identity platform: maps to a dependency item. */
+export interface IdentityRequestEvent extends EventBase {
+  type: 'identity-request';
+  /** `https://host[:port]` or `http://127.0.0.1:port` of the endpoint; no query string. */
+  target: string;
+  name: string;
+  durationMs: number;
+  /** HTTP status, or undefined when no response arrived. */
+  status?: number | undefined;
+  success: boolean;
+  requestId?: string | undefined;
+  clientRequestId?: string | undefined;
+  background: boolean;
+}
+
+export interface AcquiredEvent extends EventBase {
+  type: 'acquired' | 'refreshed';
+  durationMs: number;
+  expiresOnTimestamp: number;
+  refreshAfterTimestamp: number;
+  background: boolean;
+}
+
+export interface ServedFromCacheEvent extends EventBase {
+  type: 'served-from-cache';
+  expiresInMs: number;
+}
+
+export interface CacheMissEvent extends EventBase {
+  type: 'cache-miss';
+  reason: 'cold' | 'expired';
+}
+
+export interface RefreshFailedEvent extends EventBase {
+  type: 'refresh-failed';
+  error: TokenError;
+  /** The still-valid token keeps being served until this time. */
+  tokenExpiresOnTimestamp: number;
+  nextAttemptAt: number;
+}
+
+export interface ThrottledEvent extends EventBase {
+  type: 'throttled';
+  retryAfterMs: number;
+  gateOpensAt: number;
+  error: TokenError;
+}
+
+export interface FailedEvent extends EventBase {
+  type: 'failed';
+  error: TokenError;
+}
+
+export type TokenEvent =
+  | IdentityRequestEvent
+  | AcquiredEvent
+  | ServedFromCacheEvent
+  | CacheMissEvent
+  | RefreshFailedEvent
+  | ThrottledEvent
+  | FailedEvent;
+
+export type TokenEventSink = (event: TokenEvent) => void;
+
+export const ignoreEvents: TokenEventSink = () => undefined;
