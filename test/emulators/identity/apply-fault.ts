@@ -1,0 +1,49 @@
+/**
+ * Turns a scripted fault into what goes on the wire. Shared by both protocols: only the default
+ * error body differs (App Service, IMDS and Entra each have their own shape).
+ */
+import type { Exchange } from './exchange.js';
+import { resetSocket, send, sendBadJson } from './exchange.js';
+import type { ServerHost } from './server-host.js';
+import type { Fault, LifetimeDefaults } from './types.js';
+
+/** `answered`: the fault was the whole answer. `proceed`: answer normally with these lifetime settings. */
+export type FaultOutcome = { answered: true } | { answered: false; lifetime: LifetimeDefaults };
+
+export async function applyFault(
+  exchange: Exchange,
+  fault: Fault | undefined,
+  context: { host: ServerHost; lifetime: LifetimeDefaults; errorBody: (status: number) => object },
+): Promise<FaultOutcome> {
+  if (fault === undefined) return { answered: false, lifetime: context.lifetime };
+  exchange.record.fault = fault.kind;
+  switch (fault.kind) {
+    case 'status': {
+      const headers: Record<string, string> = { ...fault.headers };
+      if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      send(exchange, fault.status, fault.body ?? context.errorBody(fault.status), headers);
+      return { answered: true };
+    }
+    case 'hang':
+      context.host.hang(exchange.res);
+      return { answered: true };
+    case 'reset':
+      resetSocket(exchange);
+      return { answered: true };
+    case 'bad-json':
+      sendBadJson(exchange);
+      return { answered: true };
+    case 'delay':
+      await context.host.delay(fault.ms);
+      return { answered: false, lifetime: context.lifetime };
+    case 'success':
+      return {
+        answered: false,
+        lifetime: {
+          lifetimeSeconds: fault.lifetimeSeconds ?? context.lifetime.lifetimeSeconds,
+          refreshInSeconds: fault.refreshInSeconds ?? context.lifetime.refreshInSeconds,
+          includeExpiresIn: fault.includeExpiresIn ?? context.lifetime.includeExpiresIn,
+        },
+      };
+  }
+}

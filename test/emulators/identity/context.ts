@@ -1,0 +1,13 @@
+/** The state both protocol handlers share: script, ledger, request log, clock, server lifecycle. */
+import type { FaultScript } from './fault-script.js';
+import type { ServerHost } from './server-host.js';
+import type { TokenLedger } from './token-ledger.js';
+import type { RecordedRequest } from './types.js';
+
+export interface EmulatorContext {
+  readonly script: FaultScript;
+  readonly ledger: TokenLedger;
+  readonly log: RecordedRequest[];
+  readonly now: () => number;
+  readonly host: ServerHost;
+}

@@ -1,0 +1,78 @@
+/**
+ * Identity emulator: the App Service/Functions managed-identity endpoint and IMDS (plain http, as
+ * on the platform) and the Entra ID v2 token endpoint (https, test CA), on 127.0.0.1 with
+ * OS-chosen ports, with scripted faults and a record of every request and token.
+ *
+ *   const identity = await startIdentityEmulator({ ca });
+ *   identity.registerClient({ tenantId, clientId, certPem });
+ *   identity.script('entra', { kind: 'status', status: 429, retryAfter: '5' });
+ *   ...
+ *   await identity.stop();
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { ClientRegistry, entraHandler } from './entra.js';
+import { FaultScript } from './fault-script.js';
+import { APP_SERVICE_PATH, IMDS_PATH, managedIdentityHandler } from './managed-identity.js';
+import { ServerHost } from './server-host.js';
+import { TokenLedger } from './token-ledger.js';
+import type { IdentityEmulator, IdentityEmulatorOptions, RecordedRequest } from './types.js';
+
+export type * from './types.js';
+export { refusedUrl, unusedPort } from '../../support/ports.js';
+
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+
+export async function startIdentityEmulator(options: IdentityEmulatorOptions): Promise<IdentityEmulator> {
+  const now = options.now ?? Date.now;
+  const identityHeader = options.identityHeader ?? randomBytes(16).toString('hex');
+  const systemAssignedClientId = randomUUID();
+  const script = new FaultScript(options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS);
+  const ledger = new TokenLedger();
+  const log: RecordedRequest[] = [];
+  const registry = new ClientRegistry();
+
+  const miHost = new ServerHost(createHttpServer());
+  const entraHost = new ServerHost(createHttpsServer({ cert: options.ca.serverCertPem, key: options.ca.serverKeyPem }));
+  const shared = { script, ledger, log, now };
+  let authorityHost = '';
+  const [miPort, entraPort] = await Promise.all([
+    miHost.listen(managedIdentityHandler({ ...shared, host: miHost }, { identityHeader, systemAssignedClientId })),
+    entraHost.listen(
+      entraHandler({ ...shared, host: entraHost }, { authorityHost: () => authorityHost, registry, caCertPem: options.ca.caCertPem }),
+    ),
+  ]);
+  const imdsAuthorityHost = `http://127.0.0.1:${miPort}`;
+  authorityHost = `https://127.0.0.1:${entraPort}`;
+  let stopped: Promise<void> | undefined;
+
+  return {
+    managedIdentityEndpoint: `${imdsAuthorityHost}${APP_SERVICE_PATH}`,
+    identityHeader,
+    imdsEndpoint: `${imdsAuthorityHost}${IMDS_PATH}`,
+    imdsAuthorityHost,
+    authorityHost,
+    systemAssignedClientId,
+    registerClient: (registration) => registry.register(registration),
+    script: (target, ...faults) => script.enqueue(target, faults),
+    setPersistentFault: (target, fault) => script.setPersistent(target, fault),
+    setDefaultLifetime: (seconds, lifetime = {}) => script.setLifetime({ lifetimeSeconds: seconds, ...lifetime }),
+    wasIssued: (token) => ledger.has(token),
+    get issuedTokens() {
+      return ledger.all;
+    },
+    get requests() {
+      return [...log];
+    },
+    tokenRequests: (target) => log.filter((request) => request.target === target && request.kind === 'token'),
+    reset() {
+      script.clear();
+      log.length = 0;
+    },
+    stop() {
+      stopped ??= Promise.all([miHost.close(), entraHost.close()]).then(() => undefined);
+      return stopped;
+    },
+  };
+}
