@@ -117,6 +117,8 @@ export function entraHandler(context: EmulatorContext, options: EntraOptions) {
     exchange.record.kind = 'token';
     const form = new URLSearchParams(await readBody(exchange.req));
     exchange.record.form = redactedForm(form);
+    // MSAL sends its correlation id as `client-request-id` in the query string and the form.
+    exchange.clientRequestId ??= form.get('client-request-id') ?? undefined;
     const outcome = await applyFault(exchange, context.script.next('entra'), {
       host: context.host,
       lifetime: context.script.lifetime,

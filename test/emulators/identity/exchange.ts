@@ -35,7 +35,10 @@ export interface Exchange {
   readonly res: ServerResponse;
   readonly url: URL;
   readonly requestId: string;
-  readonly clientRequestId: string | undefined;
+  /** The caller's `client-request-id` (header or query; Entra handlers also look in the form). */
+  clientRequestId: string | undefined;
+  /** The Azure SDK pipeline's own `x-ms-client-request-id`, echoed under that name. */
+  readonly msClientRequestId: string | undefined;
   readonly record: RecordedRequest;
 }
 
@@ -67,8 +70,9 @@ export function openExchange(
     time: context.time,
     requestId,
   };
-  const clientRequestId = headerValue(req, 'client-request-id') ?? headerValue(req, 'x-ms-client-request-id');
-  return { req, res, url, requestId, clientRequestId, record };
+  const clientRequestId = headerValue(req, 'client-request-id') ?? url.searchParams.get('client-request-id') ?? undefined;
+  const msClientRequestId = headerValue(req, 'x-ms-client-request-id');
+  return { req, res, url, requestId, clientRequestId, msClientRequestId, record };
 }
 
 export async function readBody(req: IncomingMessage): Promise<string> {
@@ -86,6 +90,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 function baseHeaders(exchange: Exchange): Record<string, string> {
   const headers: Record<string, string> = { 'x-ms-request-id': exchange.requestId };
   if (exchange.clientRequestId !== undefined) headers['client-request-id'] = exchange.clientRequestId;
+  if (exchange.msClientRequestId !== undefined) headers['x-ms-client-request-id'] = exchange.msClientRequestId;
   return headers;
 }
 

@@ -131,7 +131,8 @@ function successBody(
 
 export function managedIdentityHandler(context: EmulatorContext, options: ManagedIdentityOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    // MSAL asks IMDS for `/metadata/identity/oauth2/token/`: a trailing slash names the same path.
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/(.)\/$/, '$1');
     const protocol: IdentityProtocol = path.startsWith('/metadata/') ? 'imds' : 'app-service';
     const exchange = openExchange(req, res, { target: 'mi', protocol, time: context.now() });
     context.log.push(exchange.record);
