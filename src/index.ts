@@ -1,6 +1,13 @@
+/** Public API of the library. */
 export type { Clock } from './auth/clock.js';
 export { systemClock } from './auth/clock.js';
 export type { TokenErrorCode, CredentialSource, TokenErrorDetails } from './auth/errors.js';
 export { TokenError, isTokenError } from './auth/errors.js';
 export type * from './auth/events.js';
 export type * from './auth/types.js';
+export type { CredentialSettings } from './auth/credential-settings.js';
+export { credentialSettingsFromEnvironment } from './auth/credential-settings.js';
+export type { CreateTokenProviderOptions } from './auth/create-provider.js';
+export { createTokenProvider } from './auth/create-provider.js';
+export { getTokenProvider } from './runtime.js';
+export { runInInvocation, currentInvocation, invocationInfoFrom } from './invocation.js';

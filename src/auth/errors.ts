@@ -28,6 +28,8 @@ export type CredentialSource = 'managed-identity' | 'certificate';
 export interface TokenErrorDetails {
   status?: number | undefined;
   retryAfterMs?: number | undefined;
+  /** Clock time (ms since epoch) from which a new request may be sent for this identity. */
+  retryAt?: number | undefined;
   retryable?: boolean | undefined;
   source?: CredentialSource | undefined;
   scope?: string | undefined;
@@ -51,6 +53,7 @@ export class TokenError extends Error {
   readonly code: TokenErrorCode;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly retryAt: number | undefined;
   readonly retryable: boolean;
   readonly source: CredentialSource | undefined;
   readonly scope: string | undefined;
@@ -68,6 +71,7 @@ export class TokenError extends Error {
     this.code = code;
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
+    this.retryAt = details.retryAt;
     this.retryable = details.retryable ?? false;
     this.source = details.source;
     this.scope = details.scope;
@@ -93,6 +97,7 @@ export class TokenError extends Error {
     return {
       status: this.status,
       retryAfterMs: this.retryAfterMs,
+      retryAt: this.retryAt,
       retryable: this.retryable,
       source: this.source,
       scope: this.scope,

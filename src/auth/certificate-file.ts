@@ -1,0 +1,62 @@
+/**
+ * Reads and checks the client certificate once, at start-up, so that a wrong path, a wrong
+ * password or a key that does not match the certificate fails there, naming the setting, instead
+ * of as an opaque error on the first invocation. The PEM text is kept only in memory.
+ */
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { configurationError } from './errors.js';
+
+const pathSetting = 'AZURE_CLIENT_CERTIFICATE_PATH';
+const passwordSetting = 'AZURE_CLIENT_CERTIFICATE_PASSWORD';
+
+export interface CheckedCertificate {
+  pem: string;
+  /** Base64 SHA-1 thumbprint, safe to log: it identifies the certificate, it is not a secret. */
+  thumbprint: string;
+  notAfter: Date;
+  subject: string;
+}
+
+export function readClientCertificate(path: string, password: string | undefined, now: Date): CheckedCertificate {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw configurationError(pathSetting, `The client certificate file '${path}' cannot be read (${code}). Point ${pathSetting} at a PEM file holding the private key and the certificate`, error);
+  }
+  const keyBlock = /-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
+  const certBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
+  if (!keyBlock || !certBlock) {
+    const missing = !keyBlock ? 'a private key' : 'a certificate';
+    throw configurationError(pathSetting, `The file '${path}' has no PEM block with ${missing}. Use a PEM file with both (PFX is not supported; convert it with 'openssl pkcs12 -nodes')`);
+  }
+  const encrypted = keyBlock.includes('ENCRYPTED');
+  if (encrypted && !password) {
+    throw configurationError(passwordSetting, `The private key in '${path}' is encrypted but no password is set. Set ${passwordSetting}`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: keyBlock, ...(encrypted ? { passphrase: password } : {}) });
+  } catch {
+    // The OpenSSL error is not attached: it adds nothing a user can act on.
+    const setting = encrypted ? passwordSetting : pathSetting;
+    const why = encrypted ? 'the password is wrong' : 'the private key is not valid PEM';
+    throw configurationError(setting, `The private key in '${path}' cannot be read: ${why}`);
+  }
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certBlock);
+  } catch {
+    throw configurationError(pathSetting, `The certificate in '${path}' is not valid PEM`);
+  }
+  if (!certificate.checkPrivateKey(key)) {
+    throw configurationError(pathSetting, `The private key in '${path}' does not belong to its certificate (${certificate.subject.replace(/\n/g, ', ')})`);
+  }
+  const notAfter = new Date(certificate.validTo);
+  if (notAfter.getTime() <= now.getTime()) {
+    throw configurationError(pathSetting, `The certificate in '${path}' expired on ${notAfter.toISOString()}. Upload a new certificate to the app registration and point ${pathSetting} at it`);
+  }
+  return { pem, thumbprint: certificate.fingerprint, notAfter, subject: certificate.subject.replace(/\n/g, ', ') };
+}

@@ -1,0 +1,94 @@
+/**
+ * Certificate client credentials through @azure/identity's ClientCertificateCredential (MSAL
+ * signs the client assertion; we never sign JWTs ourselves).
+ *
+ * A fresh credential per acquisition: MSAL's in-memory cache would otherwise answer a
+ * refresh-ahead with the token we already hold. Its pipeline retries are off
+ * (`maxRetries: 0`); the gate above owns retries. The recording httpClient gives the deadline,
+ * the correlation ids and the `expires_in`/`refresh_in` MSAL does not surface.
+ */
+import type { Agent } from 'node:https';
+import { createDefaultHttpClient, type HttpClient, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { ClientCertificateCredential } from '@azure/identity';
+import type { Clock } from './clock.js';
+import { classifyCertificateFailure } from './certificate-errors.js';
+import { TokenError } from './errors.js';
+import { parseJsonObject, readTokenBody } from './platform-response.js';
+import { RecordingHttpClient } from './recording-http-client.js';
+import type { RequestContext, TokenResponse, TokenSource } from './token-source.js';
+
+export interface CertificateSettings {
+  tenantId: string;
+  clientId: string;
+  /** PEM text holding the private key and the certificate (and its chain, for subject-name/issuer auth). */
+  certificatePem: string;
+  certificatePassword?: string | undefined;
+  sendCertificateChain: boolean;
+  authorityHost: string;
+  /**
+   * AZURE_REGIONAL_AUTHORITY_NAME. @azure/identity 4.x reads it only from the environment (there is
+   * no option), so it is validated at start-up and recorded here for diagnostics.
+   */
+  regionalAuthority?: string | undefined;
+  /** True for authority hosts outside the public clouds, where instance discovery cannot work. */
+  disableInstanceDiscovery: boolean;
+}
+
+export function certificateIdentityName(settings: Pick<CertificateSettings, 'tenantId' | 'clientId' | 'authorityHost'>): string {
+  return `certificate:${settings.tenantId}/${settings.clientId}@${new URL(settings.authorityHost).host}`;
+}
+
+export interface CertificateSourceDeps {
+  clock: Clock;
+  httpClient?: HttpClient | undefined;
+  /** Extra TLS trust for the authority (tests and private clouds); production uses the system store. */
+  httpsAgent?: Agent | undefined;
+}
+
+export class CertificateSource implements TokenSource {
+  readonly kind = 'certificate' as const;
+  readonly identity: string;
+  private readonly inner: HttpClient;
+  private readonly discoveryCache = new Map<string, PipelineResponse>();
+
+  constructor(
+    private readonly settings: CertificateSettings,
+    private readonly deps: CertificateSourceDeps,
+  ) {
+    this.identity = certificateIdentityName(settings);
+    this.inner = deps.httpClient ?? createDefaultHttpClient();
+  }
+
+  async requestToken(scope: string, context: RequestContext): Promise<TokenResponse> {
+    const recorder = new RecordingHttpClient(
+      { inner: this.inner, clock: this.deps.clock, agent: this.deps.httpsAgent, discoveryCache: this.discoveryCache },
+      context.signal,
+      (exchange) => context.report(exchange),
+    );
+    const credential = new ClientCertificateCredential(
+      this.settings.tenantId,
+      this.settings.clientId,
+      { certificate: this.settings.certificatePem, certificatePassword: this.settings.certificatePassword },
+      {
+        authorityHost: this.settings.authorityHost,
+        disableInstanceDiscovery: this.settings.disableInstanceDiscovery,
+        sendCertificateChain: this.settings.sendCertificateChain,
+        httpClient: recorder,
+        retryOptions: { maxRetries: 0 },
+      },
+    );
+    try {
+      await credential.getToken(scope, { abortSignal: context.signal });
+    } catch (error) {
+      throw classifyCertificateFailure({ error, exchange: recorder.lastExchange(), scope, signal: context.signal, now: this.deps.clock.now() });
+    }
+    const exchange = recorder.exchanges.findLast((e) => e.status === 200 && e.name.startsWith('POST'));
+    const token = readTokenBody(parseJsonObject(exchange?.bodyText ?? ''), this.deps.clock.now());
+    if (typeof token === 'string') {
+      throw new TokenError('identity_platform_unavailable', `The token endpoint answered 200 but ${token}.`, {
+        source: this.kind, scope, status: 200, retryable: true, requestId: exchange?.requestId, clientRequestId: exchange?.clientRequestId,
+      });
+    }
+    return token;
+  }
+}

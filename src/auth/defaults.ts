@@ -1,0 +1,31 @@
+/**
+ * Every default of the token provider, in one place, each with its unit and why.
+ * Sources: Microsoft's guidance for resilient daemon apps (managed identity and MSAL), RFC 9110.
+ */
+
+/** Deadline for one request to the identity platform. The stock managed-identity request has none; a hung endpoint must not hang an invocation. */
+export const requestTimeoutMs = 10_000;
+
+/** First retry after a 5xx/timeout without Retry-After: Microsoft's guidance is "at least 5 seconds", never a fast loop. */
+export const firstRetryDelayMs = 5_000;
+
+/** Ceiling of the exponential back-off, so an outage is probed at least this often once it ends. */
+export const maxRetryDelayMs = 5 * 60_000;
+
+/** Extra random delay on top of each back-off step, as a fraction of the step: spreads instances apart without ever going below the step. */
+export const retryJitterRatio = 0.2;
+
+/** A 429 without Retry-After still closes the gate for at least this long (the first back-off step). */
+export const throttleWithoutRetryAfterMs = firstRetryDelayMs;
+
+/** Tokens living longer than this refresh at half-life (MSAL's rule for long-lived tokens). */
+export const halfLifeRefreshThresholdMs = 2 * 60 * 60_000;
+
+/** Shorter-lived tokens refresh this long before they expire (or at half-life if that comes later). */
+export const refreshMarginMs = 5 * 60_000;
+
+/**
+ * A cached token is served while it has more than this left. It covers clock skew and the time a
+ * downstream call takes; a token with seconds left would only turn into a 401 further down.
+ */
+export const expirySkewMs = 30_000;

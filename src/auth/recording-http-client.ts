@@ -1,0 +1,85 @@
+/**
+ * The `httpClient` handed to @azure/identity for the certificate flow. It does three things the
+ * stock pipeline does not: enforces our request deadline, records every exchange (status,
+ * `x-ms-request-id`, the `client-request-id` MSAL sent, the body) so failures can be classified
+ * with their correlation ids, and remembers the tenant's OpenID discovery document, so that a
+ * fresh credential per acquisition does not fetch it again.
+ */
+import type { Agent } from 'node:https';
+import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import type { Clock } from './clock.js';
+import type { Exchange } from './token-source.js';
+
+export interface RecordedExchange extends Exchange {
+  url: string;
+  bodyText?: string | undefined;
+  retryAfter?: string | undefined;
+  error?: unknown;
+}
+
+export interface RecordingDeps {
+  inner: HttpClient;
+  clock: Clock;
+  agent?: Agent | undefined;
+  /** Shared across acquisitions of one source: discovery documents by URL. */
+  discoveryCache: Map<string, PipelineResponse>;
+}
+
+function isDiscovery(request: PipelineRequest): boolean {
+  return request.method === 'GET' && request.url.includes('/.well-known/openid-configuration');
+}
+
+function clientRequestIdOf(request: PipelineRequest): string | undefined {
+  const header = request.headers.get('client-request-id');
+  if (header) return header;
+  if (typeof request.body === 'string') return new URLSearchParams(request.body).get('client-request-id') ?? undefined;
+  return undefined;
+}
+
+export class RecordingHttpClient implements HttpClient {
+  readonly exchanges: RecordedExchange[] = [];
+
+  constructor(
+    private readonly deps: RecordingDeps,
+    private readonly signal: AbortSignal,
+    private readonly report: (exchange: Exchange) => void,
+  ) {}
+
+  async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+    const cached = isDiscovery(request) ? this.deps.discoveryCache.get(request.url) : undefined;
+    if (cached) return { ...cached, request };
+
+    request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, this.signal]) : this.signal;
+    if (this.deps.agent) request.agent = this.deps.agent;
+    const url = new URL(request.url);
+    const base = { url: request.url, target: url.origin, name: `${request.method} ${url.pathname}`, clientRequestId: clientRequestIdOf(request) };
+    const started = this.deps.clock.now();
+    try {
+      const response = await this.deps.inner.sendRequest(request);
+      const exchange: Exchange = {
+        target: base.target,
+        name: base.name,
+        clientRequestId: base.clientRequestId,
+        durationMs: this.deps.clock.now() - started,
+        status: response.status,
+        success: response.status >= 200 && response.status < 300,
+        requestId: response.headers.get('x-ms-request-id') ?? undefined,
+      };
+      // The body may hold an access token: it stays in this record and never reaches the report.
+      this.exchanges.push({ ...exchange, url: base.url, retryAfter: response.headers.get('retry-after') ?? undefined, bodyText: response.bodyAsText ?? undefined });
+      this.report(exchange);
+      if (isDiscovery(request) && response.status === 200) this.deps.discoveryCache.set(request.url, response);
+      return response;
+    } catch (error) {
+      const exchange: Exchange = { target: base.target, name: base.name, clientRequestId: base.clientRequestId, durationMs: this.deps.clock.now() - started, success: false };
+      this.exchanges.push({ ...exchange, url: base.url, error });
+      this.report(exchange);
+      throw error;
+    }
+  }
+
+  /** The last exchange that got an HTTP answer, or the last failure if none did. */
+  lastExchange(): RecordedExchange | undefined {
+    return this.exchanges.at(-1);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A TokenSource makes exactly one token request to one identity endpoint and reports what
+ * happened on the wire. Caching, single flight, the gate and refresh live above it, in provider.ts.
+ */
+import type { CredentialSource } from './errors.js';
+
+export interface TokenResponse {
+  accessToken: string;
+  receivedAt: number;
+  expiresOnTimestamp: number;
+  /** Absolute time from the server's `refresh_in`, when it sent one. */
+  serverRefreshAt?: number | undefined;
+}
+
+/** One HTTP exchange with the identity platform, for dependency telemetry. */
+export interface Exchange {
+  target: string;
+  name: string;
+  durationMs: number;
+  status?: number | undefined;
+  success: boolean;
+  requestId?: string | undefined;
+  clientRequestId?: string | undefined;
+}
+
+export interface RequestContext {
+  /** Aborts at the request deadline (or when the provider closes). */
+  signal: AbortSignal;
+  report(exchange: Exchange): void;
+}
+
+export interface TokenSource {
+  readonly kind: CredentialSource;
+  /** Non-secret identity name: the cache and gate key. */
+  readonly identity: string;
+  /** Resolves with a usable token or rejects with a classified TokenError. */
+  requestToken(scope: string, context: RequestContext): Promise<TokenResponse>;
+}

@@ -1,0 +1,141 @@
+/**
+ * Key Vault adapter: the real `SecretClient` on the shared credential, with its pipeline retries
+ * off (`maxRetries: 0`) so that retry timing is ours: a 429 closes a per-vault gate until
+ * `Retry-After` passes (Key Vault throttles per vault, so every caller in the process waits),
+ * and the callers decide what waiting means (the host's visibility timeout, or the sweep's clock).
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { isRestError } from '@azure/core-rest-pipeline';
+import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
+import type { Clock } from '../auth/clock.js';
+import { parseRetryAfterMs } from '../auth/retry-after.js';
+import { DependencyError, findTokenError, isDependencyError, tokenUnavailable } from './errors.js';
+import type { SecretSummary, SecretVault } from './vault.js';
+
+export const keyVaultScope = 'https://vault.azure.net/.default';
+
+export const keyVaultDefaults = {
+  /** Key Vault returns at most 25 secrets per page whatever `maxresults` asks. */
+  pageSize: 25,
+  /** A Key Vault call that has not answered in 30 s is reported as unavailable, not awaited forever. */
+  requestTimeoutMs: 30_000,
+  /** Key Vault always sends Retry-After with a 429; if a proxy strips it, wait this long. */
+  throttledWithoutRetryAfterMs: 10_000,
+} as const;
+
+export interface KeyVaultOptions {
+  vaultUrl: string;
+  credential: TokenCredential;
+  clock: Clock;
+  pageSize?: number;
+  requestTimeoutMs?: number;
+  /**
+   * Extra `SecretClient` options. The tests pass the emulator's CA trust and
+   * `disableChallengeResourceVerification: true` (the emulator's host is not `*.vault.azure.net`);
+   * production passes nothing, keeping the SDK's check that the challenge matches the vault domain.
+   */
+  clientOptions?: SecretClientOptions;
+}
+
+function summary(properties: SecretProperties): SecretSummary {
+  return {
+    name: properties.name,
+    version: properties.version,
+    enabled: properties.enabled ?? true,
+    createdOn: properties.createdOn,
+    updatedOn: properties.updatedOn,
+    expiresOn: properties.expiresOn,
+    notBefore: properties.notBefore,
+    contentType: properties.contentType,
+    tags: properties.tags ?? {},
+  };
+}
+
+export function createKeyVault(options: KeyVaultOptions): SecretVault {
+  const { clock } = options;
+  const pageSize = options.pageSize ?? keyVaultDefaults.pageSize;
+  const requestOptions = { timeout: options.requestTimeoutMs ?? keyVaultDefaults.requestTimeoutMs };
+  const client = new SecretClient(options.vaultUrl, options.credential, {
+    ...options.clientOptions,
+    retryOptions: { maxRetries: 0 },
+  });
+  let gateOpensAt = 0;
+
+  function checkGate(): void {
+    const waitMs = gateOpensAt - clock.now();
+    if (waitMs > 0) {
+      throw new DependencyError('vault_throttled', 'key-vault', `Key Vault is throttling this instance for another ${waitMs} ms`, { retryable: true, status: 429, retryAfterMs: waitMs });
+    }
+  }
+
+  function classify(error: unknown, operation: string): DependencyError {
+    if (isDependencyError(error)) return error;
+    if (findTokenError(error)) return tokenUnavailable(error, keyVaultScope);
+    if (isRestError(error)) {
+      const status = error.statusCode;
+      const requestId = error.response?.headers.get('x-ms-request-id') ?? undefined;
+      const what = `Key Vault ${operation} failed`;
+      if (status === 429) {
+        const retryAfterMs = parseRetryAfterMs(error.response?.headers.get('retry-after'), clock.now()) ?? keyVaultDefaults.throttledWithoutRetryAfterMs;
+        gateOpensAt = Math.max(gateOpensAt, clock.now() + retryAfterMs);
+        return new DependencyError('vault_throttled', 'key-vault', `${what}: throttled for ${retryAfterMs} ms`, { retryable: true, status, retryAfterMs, requestId, cause: error });
+      }
+      if (status === undefined || status === 408 || status >= 500) {
+        return new DependencyError('vault_unavailable', 'key-vault', `${what}: ${status ?? error.code ?? 'no response'}`, { retryable: true, status, requestId, cause: error });
+      }
+      return new DependencyError('vault_rejected', 'key-vault', `${what}: HTTP ${status} (check the Key Vault Secrets User role and the secret name)`, { retryable: false, status, requestId, cause: error });
+    }
+    return new DependencyError('vault_unavailable', 'key-vault', `Key Vault ${operation} failed: ${error instanceof Error ? error.name : 'unknown error'}`, { retryable: true, cause: error });
+  }
+
+  async function call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    checkGate();
+    try {
+      return await work();
+    } catch (error) {
+      throw classify(error, operation);
+    }
+  }
+
+  return {
+    async *listSecrets() {
+      checkGate();
+      const pages = client.listPropertiesOfSecrets({ requestOptions }).byPage({ maxPageSize: pageSize });
+      for (;;) {
+        let page: IteratorResult<SecretProperties[]>;
+        try {
+          page = await pages.next();
+        } catch (error) {
+          throw classify(error, 'list secrets');
+        }
+        if (page.done === true) return;
+        for (const properties of page.value) yield summary(properties);
+      }
+    },
+
+    currentVersion(name) {
+      return call('list versions', async () => {
+        let current: SecretProperties | undefined;
+        try {
+          for await (const version of client.listPropertiesOfSecretVersions(name, { requestOptions })) {
+            if (!current || (version.createdOn?.getTime() ?? 0) > (current.createdOn?.getTime() ?? 0)) current = version;
+          }
+        } catch (error) {
+          if (isRestError(error) && error.statusCode === 404) return undefined;
+          throw error;
+        }
+        return current && summary(current);
+      });
+    },
+
+    getSecretValue(name) {
+      return call('get secret', async () => {
+        const secret = await client.getSecret(name, { requestOptions });
+        if (secret.value === undefined) {
+          throw new DependencyError('vault_rejected', 'key-vault', `Key Vault returned no value for secret "${name}"`, { retryable: false });
+        }
+        return secret.value;
+      });
+    },
+  };
+}
