@@ -32,7 +32,7 @@ export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
 
 /**
  * Settings the SDK reads only from the environment, set before `start()` unless the user set
- * them: `APPLICATION_INSIGHTS_NO_STATSBEAT` turns off all statsbeat (network statsbeat to
+ * them (all are read when the exporter is built): `APPLICATION_INSIGHTS_NO_STATSBEAT` turns off all statsbeat (network statsbeat to
  * Microsoft's own statsbeat resource every 15 min, long-interval statsbeat, and the IMDS lookup
  * statsbeat does for the resource provider); `APPLICATIONINSIGHTS_STATSBEAT_DISABLED` only turns
  * off the non-essential part; SDK stats would send item counts to the customer resource.
@@ -42,6 +42,8 @@ export const QUIET_ENVIRONMENT: Readonly<Record<string, string>> = {
   APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
   APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
   APPLICATION_INSIGHTS_NO_STANDARD_METRICS: 'disable',
+  // The `_OTELRESOURCE_` metric copies host attributes into the resource once per export.
+  APPLICATIONINSIGHTS_OPENTELEMETRY_RESOURCE_METRIC_DISABLED: 'true',
 };
 
 export interface AppInsightsTelemetryOptions {
@@ -111,8 +113,9 @@ export function createAppInsightsTelemetry(options: AppInsightsTelemetryOptions)
       work();
       return;
     }
+    // A W3C span context (sampled): the SDK makes it the active OpenTelemetry context for `work`.
     const spanContext = { traceId: invocation.operationId, spanId: invocation.parentId ?? randomSpanId(), traceFlags: 1 };
-    const correlation: CorrelationContext = sdk.startOperation(spanContext as Parameters<AppInsightsSdk['startOperation']>[0]);
+    const correlation: CorrelationContext = sdk.startOperation(spanContext);
     if (correlation === null) work();
     else sdk.wrapWithCorrelationContext(work, correlation)();
   };
@@ -148,7 +151,8 @@ export function createAppInsightsTelemetry(options: AppInsightsTelemetryOptions)
               duration: item.durationMs,
               resultCode: item.resultCode,
               success: item.success,
-              properties: redactProperties(item.properties),
+              // The exporter recognises an HTTP dependency (type, target, result code) by its method attribute.
+              properties: { ...redactProperties(item.properties), 'http.method': item.method },
             });
             return;
           case 'event':

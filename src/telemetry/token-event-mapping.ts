@@ -51,6 +51,8 @@ export interface ExceptionItem extends ItemBase {
 export interface DependencyItem extends ItemBase {
   kind: 'dependency';
   name: string;
+  /** HTTP method, from the first word of the event name (`GET` when it names none). */
+  method: string;
   /** `host[:port]` of the identity endpoint. */
   target: string;
   /** The endpoint URL without query string. */
@@ -75,6 +77,12 @@ export interface MetricItem extends ItemBase {
 export type TelemetryItem = ExceptionItem | DependencyItem | EventItem | MetricItem;
 
 const text = (value: string | number | boolean | undefined): string => (value === undefined ? '' : String(value));
+
+const HTTP_METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/i;
+
+function methodOf(name: string): string {
+  return HTTP_METHOD.exec(name)?.[1]?.toUpperCase() ?? 'GET';
+}
 
 function targetHost(target: string): string {
   try {
@@ -146,6 +154,7 @@ export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): Tele
           ...base,
           kind: 'dependency',
           name: event.name,
+          method: methodOf(event.name),
           target: targetHost(event.target),
           data: event.target,
           durationMs: event.durationMs,
