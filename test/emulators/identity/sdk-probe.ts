@@ -25,16 +25,32 @@ export type ProbeStep =
 
 export type ProbeResult =
   | { ok: true; tokenSha256: string; expiresOnTimestamp: number; refreshAfterTimestamp?: number | undefined }
-  | { ok: false; name: string; message: string; statusCode?: number | undefined; errorCode?: string | undefined };
+  | { ok: false; name: string; message: string; statusCode?: number | undefined; errorCode?: string | undefined; causeName?: string | undefined };
 
+interface FailureShape {
+  name?: unknown;
+  message?: unknown;
+  statusCode?: unknown;
+  status?: unknown;
+  errorCode?: unknown;
+  errorResponse?: { error?: unknown };
+  cause?: FailureShape;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const integer = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+/** The credential's error with what it keeps of the service's answer, looking into MSAL's `cause`. */
 function describeFailure(error: unknown): ProbeResult {
-  const failure = error as { name?: unknown; message?: unknown; statusCode?: unknown; errorResponse?: { error?: unknown } };
+  const failure = (error ?? {}) as FailureShape;
+  const cause = failure.cause ?? {};
   return {
     ok: false,
-    name: typeof failure.name === 'string' ? failure.name : 'Error',
-    message: (typeof failure.message === 'string' ? failure.message : String(error)).slice(0, 600),
-    statusCode: typeof failure.statusCode === 'number' ? failure.statusCode : undefined,
-    errorCode: typeof failure.errorResponse?.error === 'string' ? failure.errorResponse.error : undefined,
+    name: text(failure.name) ?? 'Error',
+    message: (text(failure.message) ?? String(error)).slice(0, 600),
+    statusCode: integer(failure.statusCode) ?? integer(cause.statusCode) ?? integer(cause.status),
+    errorCode: text(failure.errorResponse?.error) ?? text(cause.errorCode),
+    causeName: text(cause.name),
   };
 }
 
