@@ -1,0 +1,38 @@
+/**
+ * Waiting out a transient failure inside one run (the sweep; the queue worker leaves retries to
+ * the host). `Retry-After` is authoritative when the service sent one (RFC 9110 section 10.2.3);
+ * otherwise exponential back-off. Time comes from the injected clock.
+ */
+import { isTransient } from '../clients/errors.js';
+import type { Clock } from './ports.js';
+
+export interface RetryPolicy {
+  attempts: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const sweepRetryPolicy: RetryPolicy = {
+  /** Four tries ride out a throttling window or a short blip without stalling the whole run. */
+  attempts: 4,
+  firstDelayMs: 1_000,
+  maxDelayMs: 30_000,
+};
+
+/** The wait before attempt `attempt + 1` (attempt counts from 1). */
+export function retryDelayMs(policy: RetryPolicy, attempt: number, error: unknown): number {
+  const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  if (typeof retryAfterMs === 'number' && retryAfterMs >= 0) return retryAfterMs;
+  return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempt - 1));
+}
+
+export async function withRetries<T>(work: () => Promise<T>, clock: Clock, policy: RetryPolicy = sweepRetryPolicy): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= policy.attempts || !isTransient(error)) throw error;
+      await clock.sleep(retryDelayMs(policy, attempt, error));
+    }
+  }
+}
