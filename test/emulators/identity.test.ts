@@ -376,6 +376,8 @@ void describe('identity emulator', () => {
       resetWithRealTime();
       emulator.script('mi', { kind: 'reset' }, { kind: 'bad-json' }, { kind: 'delay', ms: 50 });
       await assert.rejects(miGet(MI_QUERY), { code: 'ECONNRESET' });
+      emulator.script('entra', { kind: 'reset' });
+      await assert.rejects(postToken(clientCredentialsForm('unused')), { code: 'ECONNRESET' });
       const badJson = await miGet(MI_QUERY);
       assert.equal(badJson.status, 200);
       assert.match(String(badJson.headers['content-type']), /application\/json/);

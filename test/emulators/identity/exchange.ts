@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TLSSocket } from 'node:tls';
 import type { IdentityProtocol, IdentityTarget, RecordedRequest } from './types.js';
 
 /** Headers worth keeping in the request log: what SDKs send to identify and correlate a call. */
@@ -125,7 +126,12 @@ export function sendBadJson(exchange: Exchange): void {
   res.end(text);
 }
 
-/** Closes the TCP connection with a reset, so the client sees ECONNRESET and no response. */
+/**
+ * Drops the connection without a response; the client sees ECONNRESET. Plain TCP gets a real RST;
+ * Node cannot reset a TLS socket's underlying TCP handle, so https gets an abrupt close instead.
+ */
 export function resetSocket(exchange: Exchange): void {
-  exchange.req.socket.resetAndDestroy();
+  const socket = exchange.req.socket;
+  if (socket instanceof TLSSocket) socket.destroy();
+  else socket.resetAndDestroy();
 }

@@ -3,6 +3,7 @@
  * async handler, keeps track of hung answers and pending delays, and on `close()` tears down every
  * connection (hung ones included) so that tests never wait on a socket the emulator left open.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -23,7 +24,7 @@ export class ServerHost {
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       handler(req, res).catch(() => {
         if (!res.headersSent && !res.destroyed) {
-          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.writeHead(500, { 'content-type': 'text/plain', 'x-ms-request-id': randomUUID() });
           res.end('identity emulator: internal error');
         }
       });
