@@ -1,0 +1,115 @@
+/**
+ * A provider wired to the identity emulator on virtual time, with every event recorded.
+ * Shared by the provider test files; one emulator per test so faults never leak between tests.
+ */
+import { createTokenSource } from '../../src/auth/create-provider.js';
+import { ResilientTokenProvider } from '../../src/auth/provider.js';
+import type { TokenSource } from '../../src/auth/token-source.js';
+import type { CredentialSettings } from '../../src/auth/credential-settings.js';
+import type { TokenEvent } from '../../src/auth/events.js';
+import type { TokenProvider } from '../../src/auth/types.js';
+import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
+import type { ClientCertificate, TestCa } from '../support/test-ca.js';
+import { VirtualClock, waitUntil } from '../support/virtual-clock.js';
+
+export const vaultScope = 'https://vault.azure.net/.default';
+export const sqlScope = 'https://database.windows.net/.default';
+export const tenantId = '7b1c2f4e-0c1d-4f5e-9a8b-1c2d3e4f5a6b';
+export const clientId = '0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
+
+export interface Fixture {
+  clock: VirtualClock;
+  identity: IdentityEmulator;
+  provider: TokenProvider;
+  events: TokenEvent[];
+  eventsOf<T extends TokenEvent['type']>(type: T): Extract<TokenEvent, { type: T }>[];
+  stop(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  kind: 'managed-identity' | 'certificate';
+  ca: TestCa;
+  certificate?: ClientCertificate;
+  requestTimeoutMs?: number;
+  userAssigned?: { kind: 'client-id' | 'resource-id' | 'object-id'; value: string };
+  /** Register the certificate with the emulator (default true). */
+  register?: boolean;
+  sendCertificateChain?: boolean;
+}
+
+export async function startFixture(options: FixtureOptions): Promise<Fixture> {
+  const clock = new VirtualClock();
+  const identity = await startIdentityEmulator({ ca: options.ca, now: clock.now });
+  const events: TokenEvent[] = [];
+  let credential: CredentialSettings;
+  if (options.kind === 'managed-identity') {
+    credential = {
+      kind: 'managed-identity',
+      managedIdentity: { protocol: 'app-service', endpoint: identity.managedIdentityEndpoint, identityHeader: identity.identityHeader, userAssigned: options.userAssigned },
+    };
+  } else {
+    const certificate = options.certificate;
+    if (!certificate) throw new Error('certificate fixture needs a certificate');
+    if (options.register !== false) identity.registerClient({ tenantId, clientId, certPem: certificate.certPem, subjectNameIssuer: options.sendCertificateChain });
+    credential = {
+      kind: 'certificate',
+      certificate: {
+        tenantId,
+        clientId,
+        certificatePem: `${certificate.keyPem}${certificate.certPem}${options.sendCertificateChain ? options.ca.caCertPem : ''}`,
+        certificatePassword: certificate.password,
+        sendCertificateChain: options.sendCertificateChain ?? false,
+        authorityHost: identity.authorityHost,
+        disableInstanceDiscovery: true,
+      },
+    };
+  }
+  const providerOptions = {
+    credential,
+    clock,
+    events: (event: TokenEvent) => events.push(event),
+    backoff: { random: () => 0 },
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    trustedCa: options.ca.caCertPem,
+  };
+  // Count requests in flight, so virtual time waits for real I/O a timer started.
+  const source = createTokenSource(providerOptions);
+  let inFlight = 0;
+  const counted: TokenSource = {
+    kind: source.kind,
+    identity: source.identity,
+    requestToken: (scope, context) => {
+      inFlight += 1;
+      return source.requestToken(scope, context).finally(() => {
+        inFlight -= 1;
+      });
+    },
+  };
+  const provider = new ResilientTokenProvider(counted, providerOptions);
+  clock.afterTimer = async () => {
+    const target = options.kind === 'managed-identity' ? 'mi' : 'entra';
+    const hanging = (): number => identity.tokenRequests(target).filter((r) => r.fault === 'hang' && r.status === undefined).length;
+    await waitUntil(() => inFlight === 0 || inFlight === hanging(), 'in-flight token requests to settle', 3_000);
+  };
+  return {
+    clock,
+    identity,
+    provider,
+    events,
+    eventsOf: <T extends TokenEvent['type']>(type: T) => events.filter((e): e is Extract<TokenEvent, { type: T }> => e.type === type),
+    async stop() {
+      provider.close();
+      await identity.stop();
+    },
+  };
+}
+
+/** Runs `work` and returns what it threw (failing the test if it did not throw). */
+export async function rejectionOf(work: Promise<unknown>): Promise<unknown> {
+  try {
+    await work;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
