@@ -10,7 +10,7 @@ import type { TokenEvent } from '../../src/auth/events.js';
 import type { TokenProvider } from '../../src/auth/types.js';
 import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
 import type { ClientCertificate, TestCa } from '../support/test-ca.js';
-import { VirtualClock, waitUntil } from '../support/virtual-clock.js';
+import { VirtualClock, waitUntil } from '../support/scheduled-clock.js';
 
 export const vaultScope = 'https://vault.azure.net/.default';
 export const sqlScope = 'https://database.windows.net/.default';
@@ -39,7 +39,7 @@ export interface FixtureOptions {
 
 export async function startFixture(options: FixtureOptions): Promise<Fixture> {
   const clock = new VirtualClock();
-  const identity = await startIdentityEmulator({ ca: options.ca, now: clock.now });
+  const identity = await startIdentityEmulator({ ca: options.ca, now: () => clock.now() });
   const events: TokenEvent[] = [];
   let credential: CredentialSettings;
   if (options.kind === 'managed-identity') {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { isTokenError, type TokenError } from '../../src/auth/errors.js';
 import type { IdentityTarget } from '../emulators/identity/index.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
-import { waitUntil } from '../support/virtual-clock.js';
+import { waitUntil } from '../support/scheduled-clock.js';
 import { rejectionOf, sqlScope, startFixture, vaultScope, type Fixture } from './provider-fixture.js';
 
 const minute = 60_000;
