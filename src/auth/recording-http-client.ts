@@ -30,7 +30,8 @@ function isDiscovery(request: PipelineRequest): boolean {
 }
 
 function clientRequestIdOf(request: PipelineRequest): string | undefined {
-  const header = request.headers.get('client-request-id');
+  // MSAL sends its correlation id as `client-request-id` in the query string and the form.
+  const header = request.headers.get('client-request-id') ?? new URL(request.url).searchParams.get('client-request-id');
   if (header) return header;
   if (typeof request.body === 'string') return new URLSearchParams(request.body).get('client-request-id') ?? undefined;
   return undefined;

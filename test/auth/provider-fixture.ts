@@ -5,6 +5,7 @@
 import { createTokenSource } from '../../src/auth/create-provider.js';
 import { ResilientTokenProvider } from '../../src/auth/provider.js';
 import type { TokenSource } from '../../src/auth/token-source.js';
+import { currentInvocation } from '../../src/invocation.js';
 import type { CredentialSettings } from '../../src/auth/credential-settings.js';
 import type { TokenEvent } from '../../src/auth/events.js';
 import type { TokenProvider } from '../../src/auth/types.js';
@@ -71,6 +72,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     backoff: { random: () => 0 },
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     trustedCa: options.ca.caCertPem,
+    currentInvocation,
   };
   // Count requests in flight, so virtual time waits for real I/O a timer started.
   const source = createTokenSource(providerOptions);
