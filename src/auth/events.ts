@@ -39,12 +39,21 @@ export interface IdentityRequestEvent extends EventBase {
   background: boolean;
 }
 
-export interface AcquiredEvent extends EventBase {
-  type: 'acquired' | 'refreshed';
+interface TokenIssuedBase extends EventBase {
   durationMs: number;
   expiresOnTimestamp: number;
   refreshAfterTimestamp: number;
   background: boolean;
+}
+
+/** A token was obtained for a caller that had none (cold or expired). */
+export interface AcquiredEvent extends TokenIssuedBase {
+  type: 'acquired';
+}
+
+/** A token was renewed ahead of expiry in the background. */
+export interface RefreshedEvent extends TokenIssuedBase {
+  type: 'refreshed';
 }
 
 export interface ServedFromCacheEvent extends EventBase {
@@ -80,6 +89,7 @@ export interface FailedEvent extends EventBase {
 export type TokenEvent =
   | IdentityRequestEvent
   | AcquiredEvent
+  | RefreshedEvent
   | ServedFromCacheEvent
   | CacheMissEvent
   | RefreshFailedEvent

@@ -181,7 +181,7 @@ export class ResilientTokenProvider implements TokenProvider {
       this.scheduleRefresh(entry, entry.cached.refreshAfterTimestamp);
       this.emit({
         ...this.base(scope, invocation),
-        type: background ? 'refreshed' : 'acquired',
+        type: background ? ('refreshed' as const) : ('acquired' as const),
         durationMs: this.clock.now() - started,
         expiresOnTimestamp: fresh.expiresOnTimestamp,
         refreshAfterTimestamp: fresh.refreshAfterTimestamp,
