@@ -1,0 +1,192 @@
+/**
+ * The queue worker end to end: messages in Azurite, delivered to the handler functions/ registered
+ * (captured as the worker captures it) by a harness that follows the host's queue rules from
+ * host.json; signing key from the Key Vault emulator with provider tokens; rows in a real
+ * PostgreSQL whose app role signs in with the token the identity emulator issued.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { postgresScope } from '../../src/clients/postgres-store.js';
+import { migratePostgres } from '../../src/clients/migrate.js';
+import { signEvent } from '../../src/jobs/ingest-message.js';
+import { startAzuriteQueue, type Azurite } from '../support/azurite.js';
+import { installFunctionsCoreShim, registeredFunction } from '../support/functions-core-shim.js';
+import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';
+import { startPostgres, type LocalPostgres } from '../support/postgres.js';
+import { QueueHost, queueServiceClient, readHostQueueSettings, type HostQueueSettings } from '../support/queue-host.js';
+import { RecordingTelemetry } from '../support/recording-telemetry.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+
+const hostJson = fileURLToPath(new URL('../../../host.json', import.meta.url));
+const signingKey = 'k3y-for-tests-only-0123456789abcdef';
+const appRole = 'func_app_identity';
+const queueName = 'ingest-e2e';
+
+function event(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const base = { id, type: 'device.reading', occurredAt: '2030-01-01T10:00:00.000Z', payload: { deviceId: `dev-${id}`, celsius: 21.5 } };
+  return { ...base, signature: signEvent(signingKey, base), ...overrides };
+}
+
+describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
+  let stack: FunctionsStack;
+  let azurite: Azurite;
+  let postgres: LocalPostgres;
+  let host: QueueHost;
+  let settings: HostQueueSettings;
+  const telemetry = new RecordingTelemetry();
+  const clock = new VirtualClock(Date.parse('2030-01-01T12:00:00Z'));
+  let closeServices: () => Promise<void>;
+
+  const rows = async (): Promise<{ id: string; type: string }[]> => (await postgres.admin.query<{ id: string; type: string }>('SELECT id, type FROM ingested_events ORDER BY id')).rows;
+
+  before(async () => {
+    [stack, azurite, postgres] = await Promise.all([startFunctionsStack(), startAzuriteQueue(), startPostgres()]);
+    stack.vault.setSecret('ingest-signing-key', signingKey);
+    Object.assign(process.env, {
+      ...stack.identityEnv,
+      KEY_VAULT_URL: stack.vault.vaultUrl,
+      SQL_ENGINE: 'postgres',
+      POSTGRES_HOST: postgres.host,
+      POSTGRES_PORT: String(postgres.port),
+      POSTGRES_DATABASE: postgres.database,
+      POSTGRES_USER: appRole,
+      POSTGRES_SSL: 'false',
+      INGEST_QUEUE_NAME: queueName,
+      INGEST_MAX_MESSAGE_BYTES: '2048',
+      AzureWebJobsStorage: azurite.connectionString,
+    });
+    installFunctionsCoreShim();
+    const services = await import('../../functions/services.js');
+    services.configureServices({ keyVaultClientOptions: stack.keyVaultClientOptions, telemetry, clock });
+    closeServices = services.closeServices;
+    await import('../../functions/index.js');
+    const { getTokenProvider } = await import('../../src/runtime.js');
+
+    // The deployer: schema by migration, then an app role whose password is the app's token.
+    await migratePostgres(postgres.admin);
+    await postgres.createAppRole(appRole);
+    const token = (await getTokenProvider().getToken(postgresScope)).token;
+    assert.ok(stack.identity.wasIssued(token));
+    await postgres.setPassword(appRole, token);
+
+    settings = readHostQueueSettings(hostJson);
+    host = new QueueHost({ serviceClient: queueServiceClient(azurite.connectionString), fn: registeredFunction('ingestEvents'), settings, retryVisibilitySeconds: 0 });
+    await host.createQueues();
+  });
+
+  after(async () => {
+    await closeServices();
+    const { getTokenProvider } = await import('../../src/runtime.js');
+    getTokenProvider().close();
+    await Promise.all([stack.stop(), azurite.stop(), postgres.stop()]);
+  });
+
+  beforeEach(async () => {
+    telemetry.clear();
+    host.deliveries.length = 0;
+    host.releasedWithSeconds.length = 0;
+    stack.vault.reset();
+    await postgres.admin.query('DELETE FROM ingested_events');
+    await host.poison.clearMessages();
+  });
+
+  it('registers a queue trigger on the configured queue over AzureWebJobsStorage, with the poison queue as output', () => {
+    const bindings = Object.values(registeredFunction('ingestEvents').bindings);
+    assert.deepEqual(
+      bindings.map(({ type, direction, queueName: queue, connection }) => ({ type, direction, queue, connection })),
+      [
+        { type: 'queueTrigger', direction: 'in', queue: queueName, connection: 'AzureWebJobsStorage' },
+        { type: 'queue', direction: 'out', queue: `${queueName}-poison`, connection: 'AzureWebJobsStorage' },
+      ],
+    );
+    assert.deepEqual(settings, { batchSize: 16, maxDequeueCount: 5, visibilityTimeoutSeconds: 30, messageEncoding: 'base64' });
+  });
+
+  it('stores a few hundred signed events, one row each, within the budget', async () => {
+    const count = 300;
+    await Promise.all(Array.from({ length: count }, (_, i) => host.enqueue(JSON.stringify(event(`evt-${String(i).padStart(4, '0')}`)))));
+    const started = performance.now();
+    await host.drain();
+    const elapsedMs = performance.now() - started;
+    assert.equal((await rows()).length, count);
+    assert.equal(host.deliveries.filter((d) => d.outcome === 'succeeded').length, count);
+    assert.equal((await host.poisonBodies()).length, 0);
+    assert.ok(stack.vault.count('get') <= 1, 'the signing key is read once and cached, not per message');
+    console.log(`# worker: ${count} messages in ${Math.round(elapsedMs)} ms (${Math.round((count / elapsedMs) * 1000)} msg/s)`);
+  });
+
+  it('the same message delivered twice is stored once (exactly-once effect)', async () => {
+    const text = JSON.stringify(event('evt-dup'));
+    await host.enqueue(text);
+    await host.enqueue(text);
+    await host.drain();
+    assert.deepEqual(await rows(), [{ id: 'evt-dup', type: 'device.reading' }]);
+    assert.equal(host.deliveries.filter((d) => d.outcome === 'succeeded').length, 2);
+    assert.equal(telemetry.events('IngestEventStored').length, 1);
+    assert.equal(telemetry.events('IngestEventDuplicate').length, 1);
+  });
+
+  it('bad input goes to the poison queue at once, body intact, reported with message id and dequeue count', async () => {
+    const tampered: Record<string, unknown> = { ...event('evt-tampered'), payload: { deviceId: 'dev-x', celsius: 99 } };
+    const bad = {
+      not_json: 'this is { not json',
+      wrong_shape: JSON.stringify({ id: 'evt-shape', type: 'device.reading' }),
+      unknown_type: JSON.stringify(event('evt-type', { type: 'device.unknown' })),
+      bad_signature: JSON.stringify(tampered),
+      oversized: JSON.stringify(event('evt-big', { payload: { blob: 'x'.repeat(4096) } })),
+    };
+    const ids = new Map<string, string>();
+    for (const [reason, text] of Object.entries(bad)) ids.set(await host.enqueue(text), reason);
+    await host.drain();
+
+    assert.deepEqual(await rows(), []);
+    assert.deepEqual((await host.poisonBodies()).sort(), Object.values(bad).sort(), 'each body reaches the poison queue unchanged');
+    assert.equal(host.deliveries.length, 5, 'one delivery each: never retried as if transient');
+    assert.ok(host.deliveries.every((d) => d.outcome === 'succeeded' && d.dequeueCount === 1));
+    const rejected = telemetry.events('IngestMessageRejected');
+    assert.deepEqual(
+      rejected.map((r) => [r.properties.messageId, r.properties.reason, r.properties.dequeueCount]).sort(),
+      [...ids].map(([id, reason]) => [id, reason, 1]).sort(),
+    );
+    const reported = JSON.stringify(telemetry.items);
+    assert.ok(!reported.includes(String(tampered.signature)) && !reported.includes(signingKey), 'neither the signature nor the key is reported');
+  });
+
+  it('a transient Key Vault fault is retried by the host: fails twice, then one row and no poison', async () => {
+    clock.advance(301_000); // the cached signing key expires, so the next message reads the vault
+    stack.vault.script({ kind: 'status', status: 503, only: 'get' }, { kind: 'status', status: 500, only: 'get' });
+    await host.enqueue(JSON.stringify(event('evt-retry')));
+    await host.drain();
+    assert.deepEqual(await rows(), [{ id: 'evt-retry', type: 'device.reading' }]);
+    assert.deepEqual(host.deliveries.map((d) => [d.outcome, d.dequeueCount]), [['failed', 1], ['failed', 2], ['succeeded', 3]]);
+    assert.deepEqual(host.releasedWithSeconds, [30, 30], 'released with host.json visibilityTimeout');
+    assert.equal((await host.poisonBodies()).length, 0);
+    assert.equal(telemetry.exceptions().length, 2);
+    assert.equal(telemetry.exceptions()[0]?.properties.errorCode, 'vault_unavailable');
+  });
+
+  it('a fault that outlasts maxDequeueCount ends in the poison queue with its body intact', async () => {
+    clock.advance(301_000);
+    stack.vault.script(...Array.from({ length: settings.maxDequeueCount }, () => ({ kind: 'status' as const, status: 503, only: 'get' as const })));
+    const text = JSON.stringify(event('evt-outage'));
+    await host.enqueue(text);
+    await host.drain();
+    assert.deepEqual(await rows(), []);
+    assert.deepEqual(host.deliveries.filter((d) => d.outcome === 'failed').map((d) => d.dequeueCount), [1, 2, 3, 4, 5]);
+    assert.deepEqual(await host.poisonBodies(), [text]);
+  });
+
+  it('a Key Vault 429 holds every message back until Retry-After passes, without calling the vault again', async () => {
+    clock.advance(301_000);
+    stack.vault.script({ kind: 'status', status: 429, retryAfter: '120', only: 'get' });
+    await host.enqueue(JSON.stringify(event('evt-throttled')));
+    await host.drain(); // fails 5 times inside the window: poisoned without further vault calls
+    assert.equal(stack.vault.count('get'), 1);
+    assert.deepEqual(await host.poisonBodies(), [JSON.stringify(event('evt-throttled'))]);
+    clock.advance(120_000);
+    await host.enqueue(JSON.stringify(event('evt-after-window')));
+    await host.drain();
+    assert.deepEqual(await rows(), [{ id: 'evt-after-window', type: 'device.reading' }]);
+  });
+});

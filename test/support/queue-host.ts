@@ -1,0 +1,180 @@
+/**
+ * Delivers Azurite queue messages to a registered queue-trigger handler the way the Functions
+ * host's queue listener does: batches of `batchSize`, base64 decoding (`messageEncoding`), JSON
+ * text handed over parsed, `triggerMetadata` (id, dequeueCount, queueTrigger, …), a real
+ * InvocationContext; on success the queue output bindings are written and the message deleted;
+ * on failure the message is made visible again after `visibilityTimeout`, and once its
+ * `dequeueCount` reaches `maxDequeueCount` it is copied, body intact, to `<queue>-poison`.
+ * Settings come from host.json.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import functions from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
+import { QueueServiceClient, type DequeuedMessageItem, type QueueClient } from '@azure/storage-queue';
+import { triggerBinding, type RegisteredFunction } from './functions-core-shim.js';
+
+export interface HostQueueSettings {
+  batchSize: number;
+  maxDequeueCount: number;
+  visibilityTimeoutSeconds: number;
+  messageEncoding: 'base64' | 'none';
+}
+
+/** host.json `extensions.queues`, with the host's defaults for what it leaves out. */
+export function readHostQueueSettings(hostJsonPath: string): HostQueueSettings {
+  const host = JSON.parse(readFileSync(hostJsonPath, 'utf8')) as { extensions?: { queues?: Record<string, unknown> } };
+  const queues = host.extensions?.queues ?? {};
+  const visibility = typeof queues.visibilityTimeout === 'string' ? queues.visibilityTimeout : '00:00:00';
+  const timespan = visibility.split(':').map(Number);
+  const [hours = 0, minutes = 0, seconds = 0] = timespan;
+  return {
+    batchSize: Number(queues.batchSize ?? 16),
+    maxDequeueCount: Number(queues.maxDequeueCount ?? 5),
+    visibilityTimeoutSeconds: hours * 3600 + minutes * 60 + seconds,
+    messageEncoding: queues.messageEncoding === 'none' ? 'none' : 'base64',
+  };
+}
+
+export interface Delivery {
+  messageId: string;
+  dequeueCount: number;
+  outcome: 'succeeded' | 'failed' | 'poisoned';
+  error?: unknown;
+}
+
+export interface QueueHostOptions {
+  serviceClient: QueueServiceClient;
+  fn: RegisteredFunction;
+  settings: HostQueueSettings;
+  /**
+   * Seconds a failed message stays invisible. Defaults to host.json's value; tests pass 0 so a
+   * retry is visible at once (Azurite keeps real time), and assert `releasedWithSeconds` instead.
+   */
+  retryVisibilitySeconds?: number;
+  /** Log lines the handler wrote through the InvocationContext. */
+  onLog?: (level: string, args: unknown[]) => void;
+}
+
+export class QueueHost {
+  readonly deliveries: Delivery[] = [];
+  /** The visibility timeout the host would apply to each failed message (from host.json). */
+  readonly releasedWithSeconds: number[] = [];
+  readonly queue: QueueClient;
+  readonly poison: QueueClient;
+  private readonly outputs: { name: string; queue: QueueClient }[];
+
+  constructor(private readonly options: QueueHostOptions) {
+    const trigger = triggerBinding(options.fn);
+    if (trigger.type !== 'queueTrigger' || typeof trigger.queueName !== 'string') throw new Error(`${options.fn.name} is not a queue trigger`);
+    this.queue = options.serviceClient.getQueueClient(trigger.queueName);
+    this.poison = options.serviceClient.getQueueClient(`${trigger.queueName}-poison`);
+    this.outputs = Object.entries(options.fn.bindings)
+      .filter(([, binding]) => binding.direction === 'out' && binding.type === 'queue' && typeof binding.queueName === 'string')
+      .map(([name, binding]) => ({ name, queue: options.serviceClient.getQueueClient(String(binding.queueName)) }));
+  }
+
+  async createQueues(): Promise<void> {
+    await Promise.all([this.queue.createIfNotExists(), this.poison.createIfNotExists(), ...this.outputs.map((o) => o.queue.createIfNotExists())]);
+  }
+
+  encode(text: string): string {
+    return this.options.settings.messageEncoding === 'base64' ? Buffer.from(text, 'utf8').toString('base64') : text;
+  }
+
+  decode(wire: string): string {
+    return this.options.settings.messageEncoding === 'base64' ? Buffer.from(wire, 'base64').toString('utf8') : wire;
+  }
+
+  async enqueue(text: string): Promise<string> {
+    return (await this.queue.sendMessage(this.encode(text))).messageId;
+  }
+
+  /** Polls until the queue is empty, processing each batch concurrently as the host does. */
+  async drain(maxBatches = 10_000): Promise<void> {
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const { receivedMessageItems } = await this.queue.receiveMessages({ numberOfMessages: Math.min(32, this.options.settings.batchSize), visibilityTimeout: 60 });
+      if (receivedMessageItems.length === 0) {
+        const { approximateMessagesCount = 0 } = await this.queue.getProperties();
+        if (approximateMessagesCount === 0) return;
+        continue;
+      }
+      await Promise.all(receivedMessageItems.map((message) => this.process(message)));
+    }
+    throw new Error('The queue did not drain');
+  }
+
+  private async moveToPoison(message: DequeuedMessageItem): Promise<void> {
+    await this.poison.sendMessage(message.messageText);
+    await this.queue.deleteMessage(message.messageId, message.popReceipt);
+  }
+
+  private async process(message: DequeuedMessageItem): Promise<void> {
+    const { maxDequeueCount } = this.options.settings;
+    if (message.dequeueCount > maxDequeueCount) {
+      await this.moveToPoison(message);
+      this.deliveries.push({ messageId: message.messageId, dequeueCount: message.dequeueCount, outcome: 'poisoned' });
+      return;
+    }
+    const text = this.decode(message.messageText);
+    let body: unknown = text;
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (typeof parsed === 'object' && parsed !== null) body = parsed;
+    } catch {
+      // not JSON: the handler gets the text
+    }
+    const context = new functions.InvocationContext({
+      invocationId: randomUUID(),
+      functionName: this.options.fn.name,
+      traceContext: { traceParent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`, traceState: '', attributes: {} },
+      triggerMetadata: {
+        id: message.messageId,
+        dequeueCount: message.dequeueCount,
+        queueTrigger: text,
+        popReceipt: message.popReceipt,
+        insertionTime: message.insertedOn.toISOString(),
+        expirationTime: message.expiresOn.toISOString(),
+        nextVisibleTime: message.nextVisibleOn.toISOString(),
+      },
+      logHandler: (level, ...args) => this.options.onLog?.(level, args),
+    });
+    try {
+      await this.options.fn.handler(body, context);
+    } catch (error) {
+      this.deliveries.push({ messageId: message.messageId, dequeueCount: message.dequeueCount, outcome: 'failed', error });
+      if (message.dequeueCount >= maxDequeueCount) {
+        await this.moveToPoison(message);
+        this.deliveries.push({ messageId: message.messageId, dequeueCount: message.dequeueCount, outcome: 'poisoned' });
+        return;
+      }
+      this.releasedWithSeconds.push(this.options.settings.visibilityTimeoutSeconds);
+      await this.queue.updateMessage(message.messageId, message.popReceipt, undefined, this.options.retryVisibilitySeconds ?? this.options.settings.visibilityTimeoutSeconds);
+      return;
+    }
+    await this.writeOutputs(context);
+    await this.queue.deleteMessage(message.messageId, message.popReceipt);
+    this.deliveries.push({ messageId: message.messageId, dequeueCount: message.dequeueCount, outcome: 'succeeded' });
+  }
+
+  private async writeOutputs(context: InvocationContext): Promise<void> {
+    for (const output of this.outputs) {
+      const value: unknown = context.extraOutputs.get(output.name);
+      if (value === undefined || value === null) continue;
+      const items = Array.isArray(value) ? (value as unknown[]) : [value];
+      for (const item of items) {
+        await output.queue.sendMessage(this.encode(typeof item === 'string' ? item : JSON.stringify(item)));
+      }
+    }
+  }
+
+  /** Decoded bodies currently in the poison queue (peek, at most 32). */
+  async poisonBodies(): Promise<string[]> {
+    const { peekedMessageItems } = await this.poison.peekMessages({ numberOfMessages: 32 });
+    return peekedMessageItems.map((item) => this.decode(item.messageText));
+  }
+}
+
+export function queueServiceClient(connectionString: string): QueueServiceClient {
+  return QueueServiceClient.fromConnectionString(connectionString);
+}
