@@ -1,0 +1,118 @@
+/**
+ * Credential choice is deterministic from configuration, and every misconfiguration is a
+ * configuration_error at start-up that names the setting.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { credentialSettingsFromEnvironment, type Environment } from '../../src/auth/credential-settings.js';
+import { isTokenError } from '../../src/auth/errors.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+
+let ca: TestCa;
+let plain: ClientCertificate;
+let protectedCert: ClientCertificate;
+const tenant = '7b1c2f4e-0c1d-4f5e-9a8b-1c2d3e4f5a6b';
+const client = '0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
+
+before(() => {
+  ca = createTestCa();
+  plain = ca.makeClientCertificate('settings-plain');
+  protectedCert = ca.makeClientCertificate('settings-protected', { password: 'correct horse' });
+});
+after(() => ca.cleanup());
+
+function certificateEnv(extra: Environment = {}): Environment {
+  return { AZURE_TENANT_ID: tenant, AZURE_CLIENT_ID: client, AZURE_CLIENT_CERTIFICATE_PATH: plain.path, ...extra };
+}
+
+function settingNamedBy(env: Environment, now?: Date): string | undefined {
+  try {
+    credentialSettingsFromEnvironment(env, now);
+  } catch (error) {
+    assert.ok(isTokenError(error), String(error));
+    assert.equal(error.code, 'configuration_error');
+    assert.ok(error.message.includes(error.setting ?? '<none>'), `the message names ${error.setting}: ${error.message}`);
+    return error.setting;
+  }
+  assert.fail('expected a configuration error');
+}
+
+describe('credential choice', () => {
+  it('managed identity (App Service protocol) when the platform sets IDENTITY_ENDPOINT and IDENTITY_HEADER', () => {
+    const settings = credentialSettingsFromEnvironment({ IDENTITY_ENDPOINT: 'http://127.0.0.1:41234/msi/token', IDENTITY_HEADER: 'h', ...certificateEnv() });
+    assert.equal(settings.kind, 'managed-identity');
+    assert.equal(settings.kind === 'managed-identity' && settings.managedIdentity.protocol, 'app-service');
+  });
+
+  it('certificate credentials when only they are configured (local development)', () => {
+    const settings = credentialSettingsFromEnvironment(certificateEnv());
+    assert.equal(settings.kind, 'certificate');
+    if (settings.kind !== 'certificate') return;
+    assert.equal(settings.certificate.authorityHost, 'https://login.microsoftonline.com');
+    assert.equal(settings.certificate.disableInstanceDiscovery, false);
+    assert.equal(settings.certificate.sendCertificateChain, false);
+  });
+
+  it('instance discovery is skipped for authority hosts outside the public clouds', () => {
+    const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_AUTHORITY_HOST: 'https://127.0.0.1:8443', AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: 'true' }));
+    assert.ok(settings.kind === 'certificate' && settings.certificate.disableInstanceDiscovery && settings.certificate.sendCertificateChain);
+  });
+
+  it('DAEMON_CREDENTIAL=managed-identity without the App Service variables uses IMDS', () => {
+    const settings = credentialSettingsFromEnvironment({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: '11111111-2222-4333-8444-555555555555' });
+    assert.ok(settings.kind === 'managed-identity');
+    assert.equal(settings.managedIdentity.protocol, 'imds');
+    assert.equal(settings.managedIdentity.endpoint, 'http://169.254.169.254/metadata/identity/oauth2/token');
+    assert.deepEqual(settings.managedIdentity.userAssigned, { kind: 'client-id', value: '11111111-2222-4333-8444-555555555555' });
+  });
+
+  it('an encrypted key with the right password is accepted', () => {
+    const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'correct horse' }));
+    assert.equal(settings.kind, 'certificate');
+  });
+});
+
+describe('configuration errors name the setting', () => {
+  const cases: { name: string; env: () => Environment; setting: string; now?: Date }[] = [
+    { name: 'nothing configured', env: () => ({}), setting: 'IDENTITY_ENDPOINT or AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'IDENTITY_HEADER without IDENTITY_ENDPOINT', env: () => ({ IDENTITY_HEADER: 'h' }), setting: 'IDENTITY_ENDPOINT' },
+    { name: 'IDENTITY_ENDPOINT without IDENTITY_HEADER', env: () => ({ IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token' }), setting: 'IDENTITY_HEADER' },
+    { name: 'IDENTITY_ENDPOINT not a URL', env: () => ({ IDENTITY_ENDPOINT: 'not a url', IDENTITY_HEADER: 'h' }), setting: 'IDENTITY_ENDPOINT' },
+    { name: 'two user-assigned ids', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: client, MANAGED_IDENTITY_OBJECT_ID: client }), setting: 'MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_OBJECT_ID' },
+    { name: 'a client id that is not a GUID', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: 'batch-identity' }), setting: 'MANAGED_IDENTITY_CLIENT_ID' },
+    { name: 'an unknown DAEMON_CREDENTIAL', env: () => ({ DAEMON_CREDENTIAL: 'secret' }), setting: 'DAEMON_CREDENTIAL' },
+    { name: 'a missing tenant', env: () => certificateEnv({ AZURE_TENANT_ID: undefined }), setting: 'AZURE_TENANT_ID' },
+    { name: "the 'common' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'common' }), setting: 'AZURE_TENANT_ID' },
+    { name: 'a missing client id', env: () => certificateEnv({ AZURE_CLIENT_ID: undefined }), setting: 'AZURE_CLIENT_ID' },
+    { name: 'a missing certificate path', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: undefined }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'an unreadable certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: join(ca.dir, 'missing.pem') }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'a file without a private key', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ca.caCertPath }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'an encrypted key without a password', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PASSWORD' },
+    { name: 'a wrong password', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'wrong' }), setting: 'AZURE_CLIENT_CERTIFICATE_PASSWORD' },
+    { name: 'a key that does not match the certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: mismatchedBundle() }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    // The test certificates live 2 days; checked 3 days from now, the certificate has expired.
+    { name: 'an expired certificate', env: () => certificateEnv(), now: new Date(Date.now() + 3 * 86_400_000), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'an http authority', env: () => certificateEnv({ AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.com' }), setting: 'AZURE_AUTHORITY_HOST' },
+    { name: 'a bad send-chain flag', env: () => certificateEnv({ AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: 'yes please' }), setting: 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.equal(settingNamedBy(c.env(), c.now), c.setting));
+  }
+
+  it('the password never appears in the error', () => {
+    try {
+      credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'hunter2-wrong' }));
+    } catch (error) {
+      assert.ok(!String(error).includes('hunter2-wrong') && !JSON.stringify(error).includes('hunter2-wrong'));
+    }
+  });
+});
+
+function mismatchedBundle(): string {
+  const path = join(ca.dir, 'mismatch.pem');
+  writeFileSync(path, plain.keyPem + protectedCert.certPem);
+  return path;
+}
+
