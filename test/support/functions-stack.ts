@@ -29,10 +29,10 @@ export interface FunctionsStack {
   stop(): Promise<void>;
 }
 
-export async function startFunctionsStack(options: { clock?: Clock; now?: () => number; vaultLatencyMs?: number } = {}): Promise<FunctionsStack> {
+export async function startFunctionsStack(options: { clock?: Clock; vaultNow?: () => number; vaultLatencyMs?: number } = {}): Promise<FunctionsStack> {
   const ca = createTestCa();
-  const identity = await startIdentityEmulator({ ca, now: options.now });
-  const vault = await startKeyVaultEmulator({ ca, validateToken: (token) => identity.wasIssued(token), latencyMs: options.vaultLatencyMs, now: options.now });
+  const identity = await startIdentityEmulator({ ca });
+  const vault = await startKeyVaultEmulator({ ca, validateToken: (token) => identity.wasIssued(token), latencyMs: options.vaultLatencyMs, now: options.vaultNow });
   const identityEnv = { IDENTITY_ENDPOINT: identity.managedIdentityEndpoint, IDENTITY_HEADER: identity.identityHeader };
   const provider = createTokenProvider({ credential: credentialSettingsFromEnvironment(identityEnv), clock: options.clock });
   return {

@@ -17,10 +17,11 @@ import type { TestCa } from '../../support/test-ca.js';
 
 export type KeyVaultOperation = 'list' | 'versions' | 'get' | 'other';
 
-export type KeyVaultFault =
-  | { kind: 'status'; status: number; retryAfter?: string; only?: KeyVaultOperation }
-  | { kind: 'delay'; ms: number; only?: KeyVaultOperation }
-  | { kind: 'reset'; only?: KeyVaultOperation };
+/** A fault answers the next authorised request matching `only` (operation) and `secret` (name), once. */
+export type KeyVaultFault = ({ kind: 'status'; status: number; retryAfter?: string } | { kind: 'delay'; ms: number } | { kind: 'reset' }) & {
+  only?: KeyVaultOperation;
+  secret?: string;
+};
 
 export interface SecretAttributes {
   enabled?: boolean;
@@ -151,7 +152,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
       send(res, 401, { error: { code: 'Unauthorized', message: auth === 'none' ? 'AKV10000: Request is missing a Bearer or PoP token.' : 'AKV10032: Invalid issuer.' } }, { 'www-authenticate': challenge });
       return;
     }
-    const index = faults.findIndex((fault) => fault.only === undefined || fault.only === operation);
+    const index = faults.findIndex((fault) => (fault.only === undefined || fault.only === operation) && (fault.secret === undefined || fault.secret === name));
     const fault = index >= 0 ? faults.splice(index, 1)[0] : undefined;
     record.fault = fault?.kind;
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
