@@ -10,7 +10,8 @@ import { startIngestionServer, type Envelope, type IngestionServer } from '../em
 import { runNodeScript, type NodeRunResult } from '../support/child-process.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
 import { ERROR_PROPERTY_NAMES } from '../../src/telemetry/token-event-mapping.js';
-import { lastJsonLine, syntheticChild } from './support/child-fixture.js';
+import { CONNECTIONS_PREFIX } from './fixtures/connection-recorder.js';
+import { connectionRecorder, lastJsonLine, syntheticChild } from './support/child-fixture.js';
 import { findLeaks, pemSecrets, type Secret } from './support/secret-scan.js';
 
 const OPERATION_ID = randomBytes(16).toString('hex');
@@ -50,6 +51,7 @@ describe('Application Insights adapter against a real ingestion socket', () => {
       timeoutMs: 30_000,
       env: {
         ...leaks,
+        NODE_OPTIONS: `--import=${connectionRecorder}`,
         NODE_EXTRA_CA_CERTS: ca.caCertPath,
         APPLICATIONINSIGHTS_CONNECTION_STRING: server.connectionString,
         TELEMETRY_DISABLE_OFFLINE_STORAGE: 'true',
@@ -71,6 +73,17 @@ describe('Application Insights adapter against a real ingestion socket', () => {
     assert.ok(server.requests.length > 0);
     for (const request of server.requests) assert.equal(request.path, '/v2.1/track');
     for (const envelope of server.envelopes) assert.equal(envelope.iKey, server.instrumentationKey);
+  });
+
+  it('connects to nothing but the ingestion endpoint, except the SDK\'s unconditional Azure VM metadata probe', () => {
+    const line = child.stderr.split('\n').find((l) => l.startsWith(CONNECTIONS_PREFIX));
+    const destinations = JSON.parse(line?.slice(CONNECTIONS_PREFIX.length) ?? '[]') as string[];
+    const ingestion = new URL(server.url).host;
+    assert.ok(destinations.includes(ingestion), JSON.stringify(destinations));
+    // @azure/monitor-opentelemetry always runs @opentelemetry/resource-detector-azure's VM detector
+    // (GET http://169.254.169.254/metadata/instance/compute, 1 s timeout); no option turns it off.
+    const unexpected = destinations.filter((d) => d !== ingestion && d !== '169.254.169.254:80');
+    assert.deepEqual(unexpected, [], 'no statsbeat, live metrics or any other endpoint');
   });
 
   it('a failed acquisition is one exception item with every contract property', () => {
