@@ -30,7 +30,7 @@ describe('inventorySweep on the Key Vault emulator and PostgreSQL', () => {
   const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
   const invoke = (): Promise<unknown> =>
     Promise.resolve(registeredFunction('inventorySweep').handler(timer, new functions.InvocationContext({ invocationId: crypto.randomUUID(), functionName: 'inventorySweep', logHandler: () => undefined })));
-  const table = async (): Promise<unknown[]> => (await postgres.admin.query('SELECT * FROM secret_inventory ORDER BY name')).rows;
+  const table = async (): Promise<Record<string, unknown>[]> => (await postgres.admin.query<Record<string, unknown>>('SELECT * FROM secret_inventory ORDER BY name')).rows;
 
   before(async () => {
     [stack, postgres] = await Promise.all([startFunctionsStack({ vaultNow: () => clock.now() }), startPostgres()]);
