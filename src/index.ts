@@ -11,3 +11,5 @@ export type { CreateTokenProviderOptions } from './auth/create-provider.js';
 export { createTokenProvider } from './auth/create-provider.js';
 export { getTokenProvider } from './runtime.js';
 export { runInInvocation, currentInvocation, invocationInfoFrom } from './invocation.js';
+export type { Telemetry, TelemetryProperties } from './telemetry/telemetry.js';
+export { getTelemetry, flushTelemetry } from './telemetry/runtime-telemetry.js';

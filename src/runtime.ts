@@ -1,24 +1,22 @@
 /**
- * The module-scope singletons of a warm instance. Built once per process, on first use, from
- * the environment; functions/ touch them at module load so misconfiguration fails at start-up.
+ * The module-scope singletons of a warm instance. Built once per process from the environment;
+ * functions/ touch them at module load so misconfiguration fails at start-up, not at the first
+ * invocation. Telemetry is set up when its module loads (before any handler runs).
  */
 import { credentialSettingsFromEnvironment, positiveIntegerSetting } from './auth/credential-settings.js';
 import { createTokenProvider } from './auth/create-provider.js';
-import type { TokenEventSink } from './auth/events.js';
 import type { TokenProvider } from './auth/types.js';
 import { currentInvocation } from './invocation.js';
+import { getTelemetry } from './telemetry/runtime-telemetry.js';
 
 let tokenProvider: TokenProvider | undefined;
 
-export function tokenEventSinkForRuntime(): TokenEventSink | undefined {
-  return undefined;
-}
-
+/** The instance's one token provider: every trigger, job and Azure SDK client shares its cache and gate. */
 export function getTokenProvider(): TokenProvider {
   tokenProvider ??= createTokenProvider({
     credential: credentialSettingsFromEnvironment(process.env),
     requestTimeoutMs: positiveIntegerSetting(process.env, 'TOKEN_REQUEST_TIMEOUT_MS'),
-    events: tokenEventSinkForRuntime(),
+    events: getTelemetry().onTokenEvent,
     currentInvocation,
   });
   return tokenProvider;
