@@ -205,10 +205,7 @@ describe('token provider -> telemetry, end to end, every error code', () => {
     for (const name of ['TokenCacheHit', 'TokenCacheMiss', 'TokenSecondsToExpiry']) assert.ok(names.has(name), name);
   });
 
-  // `todo` until src/runtime.ts passes getTelemetry().onTokenEvent as the provider's event sink;
-  // then this option goes and the test guards the wiring.
-  const runtimeWiring = { todo: 'src/runtime.ts wires getTelemetry().onTokenEvent into getTokenProvider()' };
-  it('the module-scope provider from getTokenProvider() reports through the same layer', runtimeWiring, async () => {
+  it('the module-scope provider from getTokenProvider() reports through the same layer', async () => {
     const runtimeChild = await runNodeScript(providerChild, {
       args: ['runtime'],
       timeoutMs: 30_000,
