@@ -1,0 +1,117 @@
+/** Pure rules of the functions layer, table-driven: settings, the message contract, the sweep over in-memory ports. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DependencyError } from '../../src/clients/errors.js';
+import type { SecretInventoryRow, Store } from '../../src/clients/store.js';
+import type { SecretSummary, SecretVault } from '../../src/clients/vault.js';
+import { parseEventMessage, signEvent } from '../../src/jobs/ingest-message.js';
+import { InventorySweepFailed, runInventorySweep } from '../../src/jobs/inventory-sweep.js';
+import { AppSettingError, readAppSettings } from '../../src/settings/app-settings.js';
+import { RecordingTelemetry } from '../support/recording-telemetry.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+
+const baseEnv = { KEY_VAULT_URL: 'https://v.vault.azure.net', POSTGRES_HOST: 'h', POSTGRES_DATABASE: 'd', POSTGRES_USER: 'u' };
+
+describe('app settings', () => {
+  it('defaults every optional setting', () => {
+    const settings = readAppSettings(baseEnv);
+    assert.equal(settings.inventorySweep.schedule, '0 0 2 * * *');
+    assert.equal(settings.inventorySweep.concurrency, 8);
+    assert.equal(settings.ingest.queueName, 'ingest-events');
+    assert.equal(settings.keyVaultSecretCacheTtlMs, 300_000);
+    assert.deepEqual(settings.sql, { engine: 'postgres', host: 'h', port: 5432, database: 'd', user: 'u', ssl: true, poolMax: 10 });
+  });
+
+  for (const [setting, env] of [
+    ['KEY_VAULT_URL', { ...baseEnv, KEY_VAULT_URL: undefined }],
+    ['KEY_VAULT_URL', { ...baseEnv, KEY_VAULT_URL: 'http://v.vault.azure.net' }],
+    ['INVENTORY_SWEEP_CONCURRENCY', { ...baseEnv, INVENTORY_SWEEP_CONCURRENCY: '0' }],
+    ['INVENTORY_SWEEP_SCHEDULE', { ...baseEnv, INVENTORY_SWEEP_SCHEDULE: '0 2 * * *' }],
+    ['INGEST_QUEUE_NAME', { ...baseEnv, INGEST_QUEUE_NAME: 'Bad_Name' }],
+    ['SQL_ENGINE', { ...baseEnv, SQL_ENGINE: 'mysql' }],
+    ['AZURE_SQL_SERVER', { ...baseEnv, SQL_ENGINE: 'azure-sql', AZURE_SQL_DATABASE: 'd' }],
+    ['POSTGRES_SSL', { ...baseEnv, POSTGRES_SSL: 'maybe' }],
+  ] as const) {
+    it(`a bad or missing ${setting} is an error that names it`, () => {
+      assert.throws(() => readAppSettings(env), (error) => error instanceof AppSettingError && error.setting === setting && error.message.includes(setting));
+    });
+  }
+});
+
+describe('queue message contract', () => {
+  const key = 'key';
+  const base = { id: 'e-1', type: 'device.status', occurredAt: '2030-01-01T00:00:00Z', payload: { ok: true } };
+  const valid = { ...base, signature: signEvent(key, base) };
+  for (const [reason, body] of [
+    ['not_json', '{oops'],
+    ['wrong_shape', '[1,2]'],
+    ['wrong_shape', { ...valid, id: '' }],
+    ['wrong_shape', { ...valid, occurredAt: 'yesterday' }],
+    ['wrong_shape', { ...valid, extra: 1 }],
+    ['unknown_type', { ...valid, type: 'billing.charged' }],
+    ['oversized', { ...valid, payload: { big: 'x'.repeat(300) } }],
+  ] as const) {
+    it(`rejects ${reason}: ${JSON.stringify(body).slice(0, 40)}`, () => {
+      const parsed = parseEventMessage(body, typeof body === 'string' ? body : JSON.stringify(body), 256);
+      assert.equal(parsed.ok ? 'ok' : parsed.reason, reason);
+    });
+  }
+  it('accepts a well-formed event given as object or text', () => {
+    assert.ok(parseEventMessage(valid, JSON.stringify(valid), 1024).ok);
+    assert.ok(parseEventMessage(JSON.stringify(valid), JSON.stringify(valid), 1024).ok);
+  });
+});
+
+function memoryPorts(names: string[], failing: (name: string) => boolean) {
+  const rows = new Map<string, SecretInventoryRow>();
+  let inFlight = 0;
+  let peak = 0;
+  const secret = (name: string): SecretSummary => ({ name, version: 'v1', enabled: true, createdOn: undefined, updatedOn: undefined, expiresOn: new Date(Date.UTC(2031, 0, 1)), notBefore: undefined, contentType: undefined, tags: {} });
+  const vault: SecretVault = {
+    async *listSecrets() {
+      for (const name of names) yield await Promise.resolve(secret(name));
+    },
+    async currentVersion(name) {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      if (failing(name)) throw new DependencyError('vault_throttled', 'key-vault', 'throttled', { retryable: true, retryAfterMs: 2_000 });
+      return secret(name);
+    },
+    getSecretValue: () => Promise.reject(new Error('values are never read by the sweep')),
+  };
+  const store: Store = {
+    upsertSecretInventory: (row) => Promise.resolve(void rows.set(row.name, row)),
+    insertEvent: () => Promise.resolve(true),
+    close: () => Promise.resolve(),
+  };
+  return { vault, store, rows, peak: () => peak };
+}
+
+describe('inventory sweep job', () => {
+  const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+  it('never runs more than `concurrency` items at once, and retries honour Retry-After on the clock', async () => {
+    const ports = memoryPorts(Array.from({ length: 200 }, (_, i) => `s${i}`), (name) => name === 's7');
+    const clock = new VirtualClock(Date.UTC(2030, 0, 1));
+    const summary = await runInventorySweep({ ...ports, telemetry: new RecordingTelemetry(), log, clock, concurrency: 5, expiryWindowMs: 0 });
+    assert.equal(ports.peak(), 5);
+    assert.deepEqual([summary.upserted, summary.failed], [199, 1]);
+    assert.deepEqual(clock.sleeps, [2_000, 2_000, 2_000], 'four attempts, waiting Retry-After between them');
+  });
+
+  it('fails the invocation when every item failed, after reporting each', async () => {
+    const ports = memoryPorts(['a', 'b'], () => true);
+    const telemetry = new RecordingTelemetry();
+    await assert.rejects(runInventorySweep({ ...ports, telemetry, log, clock: new VirtualClock(0), concurrency: 2, expiryWindowMs: 0 }), InventorySweepFailed);
+    assert.equal(telemetry.exceptions().length, 2);
+    assert.equal(telemetry.events('InventorySweepCompleted').length, 1);
+  });
+
+  it('an empty vault is a successful run', async () => {
+    const ports = memoryPorts([], () => false);
+    const summary = await runInventorySweep({ ...ports, telemetry: new RecordingTelemetry(), log, clock: new VirtualClock(0), concurrency: 2, expiryWindowMs: 0 });
+    assert.equal(summary.listed, 0);
+  });
+});
