@@ -24,18 +24,25 @@ interface EventBase {
   invocation?: InvocationInfo | undefined;
 }
 
-/** One HTTP exchange with the identity platform: maps to a dependency item. */
-export interface IdentityRequestEvent extends EventBase {
-  type: 'identity-request';
+/** One HTTP exchange with the identity platform, as a token source reports it. */
+export interface Exchange {
   /** `https://host[:port]` or `http://127.0.0.1:port` of the endpoint; no query string. */
   target: string;
+  /** `METHOD /path`, e.g. `POST /{tenant}/oauth2/v2.0/token`. */
   name: string;
   durationMs: number;
   /** HTTP status, or undefined when no response arrived. */
   status?: number | undefined;
   success: boolean;
+  /** The response's `x-ms-request-id`. */
   requestId?: string | undefined;
+  /** The `client-request-id` sent. */
   clientRequestId?: string | undefined;
+}
+
+/** One HTTP exchange with the identity platform: maps to a dependency item. */
+export interface IdentityRequestEvent extends EventBase, Exchange {
+  type: 'identity-request';
   background: boolean;
 }
 

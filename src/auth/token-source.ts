@@ -3,6 +3,7 @@
  * happened on the wire. Caching, single flight, the gate and refresh live above it, in provider.ts.
  */
 import type { CredentialSource } from './errors.js';
+import type { Exchange } from './events.js';
 
 export interface TokenResponse {
   accessToken: string;
@@ -12,16 +13,7 @@ export interface TokenResponse {
   serverRefreshAt?: number | undefined;
 }
 
-/** One HTTP exchange with the identity platform, for dependency telemetry. */
-export interface Exchange {
-  target: string;
-  name: string;
-  durationMs: number;
-  status?: number | undefined;
-  success: boolean;
-  requestId?: string | undefined;
-  clientRequestId?: string | undefined;
-}
+export type { Exchange } from './events.js';
 
 export interface RequestContext {
   /** Aborts at the request deadline (or when the provider closes). */
