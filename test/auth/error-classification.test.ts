@@ -108,6 +108,20 @@ describe('managed identity failures', () => {
     });
   }
 
+  it('a DNS failure (or a no-route address) is managed_identity_unreachable_network within the deadline', async () => {
+    const { createTokenProvider } = await import('../../src/auth/create-provider.js');
+    for (const endpoint of ['http://identity.nonexistent.invalid/msi/token']) {
+      const provider = createTokenProvider({
+        credential: { kind: 'managed-identity', managedIdentity: { protocol: 'app-service', endpoint, identityHeader: 'x' } },
+        requestTimeoutMs: 2_000,
+      });
+      const error = (await rejectionOf(provider.getToken(vaultScope))) as TokenError;
+      assert.equal(error.code, 'managed_identity_unreachable_network');
+      assert.match(error.message, /ENOTFOUND|EAI_AGAIN|deadline/);
+      provider.close();
+    }
+  });
+
   it('user-assigned identities are named on the wire by client id, resource id or object id', async () => {
     const ids = [
       { kind: 'client-id' as const, value: '11111111-2222-4333-8444-555555555555', param: 'client_id' },
