@@ -15,8 +15,8 @@ export const maxRetryDelayMs = 5 * 60_000;
 /** Extra random delay on top of each back-off step, as a fraction of the step: spreads instances apart without ever going below the step. */
 export const retryJitterRatio = 0.2;
 
-/** A 429 without Retry-After still closes the gate for at least this long (the first back-off step). */
-export const throttleWithoutRetryAfterMs = firstRetryDelayMs;
+/** A proactive refresh is never scheduled sooner than this after a token arrives (or half its life, for tokens shorter than twice this). */
+export const minRefreshIntervalMs = 5_000;
 
 /** Tokens living longer than this refresh at half-life (MSAL's rule for long-lived tokens). */
 export const halfLifeRefreshThresholdMs = 2 * 60 * 60_000;

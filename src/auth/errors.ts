@@ -93,6 +93,12 @@ export class TokenError extends Error {
     return copy;
   }
 
+  /** The same failure, stamped with when the next request for it will be sent. */
+  withRetryAt(retryAt: number, now: number): TokenError {
+    const copy = new TokenError(this.code, this.message, { ...this.details(), retryAt, retryAfterMs: Math.max(0, retryAt - now), cause: this.cause });
+    return copy;
+  }
+
   details(): TokenErrorDetails {
     return {
       status: this.status,

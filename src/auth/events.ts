@@ -88,9 +88,12 @@ export interface ThrottledEvent extends EventBase {
   error: TokenError;
 }
 
+/** A caller's getToken failed (one event per failing caller, with that caller's invocation). */
 export interface FailedEvent extends EventBase {
   type: 'failed';
   error: TokenError;
+  /** False when the caller failed fast because the gate was closed: no request was sent for it. */
+  requestSent?: boolean | undefined;
 }
 
 export type TokenEvent =

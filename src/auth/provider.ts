@@ -4,7 +4,7 @@
  * every request. It emits typed events and knows nothing of Application Insights.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { exponentialBackoff, type BackoffOptions } from './backoff.js';
+import { exponentialBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { createTokenCredential } from './credential-adapter.js';
 import { expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
@@ -43,6 +43,8 @@ interface CacheEntry {
   /** The one request in flight for this key (single flight), foreground or background. */
   pending?: Promise<CachedToken> | undefined;
   cancelTimer?: (() => void) | undefined;
+  /** Closed by failures only this scope can cause (an unknown resource, a rejected scope). */
+  gate: RetryAfterGate;
 }
 
 class DeadlineExceeded extends Error {
@@ -55,6 +57,8 @@ export class ResilientTokenProvider implements TokenProvider {
   readonly identity: string;
   private readonly clock: Clock;
   private readonly emit: TokenEventSink;
+  private readonly backoff: Backoff;
+  /** Closed by throttling and outages: they affect every scope of the identity. */
   private readonly gate: RetryAfterGate;
   private readonly entries = new Map<string, CacheEntry>();
   private readonly timeoutMs: number;
@@ -75,7 +79,8 @@ export class ResilientTokenProvider implements TokenProvider {
         /* listeners are best effort */
       }
     };
-    this.gate = new RetryAfterGate(exponentialBackoff(options.backoff));
+    this.backoff = exponentialBackoff(options.backoff);
+    this.gate = new RetryAfterGate(this.backoff);
     this.timeoutMs = options.requestTimeoutMs ?? defaultTimeoutMs;
     this.skewMs = options.expirySkewMs ?? defaultSkewMs;
     this.currentInvocation = options.currentInvocation ?? (() => undefined);
@@ -84,12 +89,12 @@ export class ResilientTokenProvider implements TokenProvider {
 
   async getToken(scope: string, options: GetTokenOptions = {}): Promise<ProviderToken> {
     const invocation = this.invocationFor(options);
+    // A caller that has already given up must not start a request nobody will read.
+    options.signal?.throwIfAborted();
     try {
       assertDefaultScope(scope);
     } catch (error) {
-      const tokenError = (error as TokenError).withInvocation(invocation?.invocationId);
-      this.emit({ ...this.base(scope, invocation), type: 'failed', error: tokenError });
-      throw tokenError;
+      throw this.callerFailed(scope, error as TokenError, invocation, false);
     }
     const entry = this.entryFor(scope);
     const now = this.clock.now();
@@ -102,14 +107,22 @@ export class ResilientTokenProvider implements TokenProvider {
     this.emit({ ...this.base(scope, invocation), type: 'cache-miss', reason: cached ? 'expired' : 'cold' });
     let pending = entry.pending;
     if (!pending) {
-      if (!this.gate.isOpen(now)) throw this.gate.rejection(now).withInvocation(invocation?.invocationId);
+      const gate = this.closedGate(entry, now);
+      if (gate) {
+        // The last moment: inside its skew window a token is still valid; while requests are
+        // paused it is better than nothing, so it keeps being served until it truly expires.
+        if (cached && now < cached.expiresOnTimestamp) return this.result(cached, true);
+        throw this.callerFailed(scope, gate.rejection(now, scope), invocation, false);
+      }
       pending = this.startAcquisition(entry, false, invocation);
     }
     try {
-      const token = await abandonOnAbort(pending, options.signal);
-      return this.result(token, false);
+      return this.result(await abandonOnAbort(pending, options.signal), false);
     } catch (error) {
-      throw isTokenError(error) ? error.withInvocation(invocation?.invocationId) : error;
+      if (!isTokenError(error)) throw error;
+      const last = entry.cached;
+      if (last && this.clock.now() < last.expiresOnTimestamp) return this.result(last, true);
+      throw this.callerFailed(scope, error, invocation, true);
     }
   }
 
@@ -128,10 +141,24 @@ export class ResilientTokenProvider implements TokenProvider {
     // One provider serves one identity, so the scope completes the (identity, scope) key.
     let entry = this.entries.get(scope);
     if (!entry) {
-      entry = { scope };
+      entry = { scope, gate: new RetryAfterGate(this.backoff) };
       this.entries.set(scope, entry);
     }
     return entry;
+  }
+
+  /** The gate that keeps this key from sending a request now, if any. */
+  private closedGate(entry: CacheEntry, now: number): RetryAfterGate | undefined {
+    if (!this.gate.isOpen(now)) return this.gate;
+    if (!entry.gate.isOpen(now)) return entry.gate;
+    return undefined;
+  }
+
+  /** Every failing caller is reported once, with its own invocation. */
+  private callerFailed(scope: string, error: TokenError, invocation: InvocationInfo | undefined, requestSent: boolean): TokenError {
+    const own = error.withInvocation(invocation?.invocationId);
+    this.emit({ ...this.base(scope, invocation), type: 'failed', error: own, requestSent });
+    return own;
   }
 
   private result(cached: CachedToken, fromCache: boolean): ProviderToken {
@@ -152,22 +179,37 @@ export class ResilientTokenProvider implements TokenProvider {
     const pending = this.acquire(entry, background, invocation).finally(() => {
       if (entry.pending === pending) entry.pending = undefined;
     });
+    // Callers may all abandon the shared request; its failure must never become an unhandled rejection.
+    pending.catch(() => undefined);
     entry.pending = pending;
     return pending;
   }
 
-  /** The only place a request is sent. Callers have checked the gate. */
+  /** The only place a request is sent. Callers have checked the gates. */
   private async acquire(entry: CacheEntry, background: boolean, invocation: InvocationInfo | undefined): Promise<CachedToken> {
     const { scope } = entry;
     const started = this.clock.now();
+    const identityEpoch = this.gate.epoch();
+    const scopeEpoch = entry.gate.epoch();
     const controller = new AbortController();
-    const cancelDeadline = this.clock.schedule(this.timeoutMs, () => controller.abort(new DeadlineExceeded(`no answer within ${this.timeoutMs} ms`)));
+    let giveUp: (error: TokenError) => void = () => undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      giveUp = reject;
+    });
+    const cancelDeadline = this.clock.schedule(this.timeoutMs, () => {
+      controller.abort(new DeadlineExceeded(`no answer within ${this.timeoutMs} ms`));
+      // A source that ignores the signal still cannot hold the caller: after giving it a moment
+      // to report its own classified error, stop waiting for it.
+      setImmediate(() => setImmediate(() => giveUp(this.deadlineError(scope))));
+    });
     try {
-      const response = await this.tokenSource.requestToken(scope, {
+      const request = this.tokenSource.requestToken(scope, {
         signal: controller.signal,
         report: (exchange) => this.emit({ ...this.base(scope, invocation), ...exchange, type: 'identity-request', background }),
       });
-      this.gate.recordSuccess();
+      const response = await Promise.race([request, deadline]);
+      this.gate.recordSuccess(identityEpoch);
+      entry.gate.recordSuccess(scopeEpoch);
       const lifetime = response.expiresOnTimestamp - response.receivedAt;
       const skew = Math.min(this.skewMs, lifetime / 4);
       const fresh: CachedToken = {
@@ -195,8 +237,17 @@ export class ResilientTokenProvider implements TokenProvider {
     }
   }
 
+  private deadlineError(scope: string): TokenError {
+    const managed = this.source === 'managed-identity';
+    return new TokenError(
+      managed ? 'managed_identity_unreachable_network' : 'identity_platform_unreachable',
+      `The ${managed ? 'managed-identity endpoint' : 'identity platform'} did not answer before the request deadline (${this.timeoutMs} ms).`,
+      { source: this.source, scope, retryable: true },
+    );
+  }
+
   private recordFailure(entry: CacheEntry, caught: unknown, background: boolean, invocation: InvocationInfo | undefined): TokenError {
-    const error = isTokenError(caught)
+    const classified = isTokenError(caught)
       ? caught
       : new TokenError(this.source === 'managed-identity' ? 'managed_identity_failed_response' : 'identity_platform_unavailable', 'The token request failed unexpectedly.', {
           source: this.source,
@@ -204,18 +255,20 @@ export class ResilientTokenProvider implements TokenProvider {
           retryable: true,
           cause: caught,
         });
-    if (invocation && !error.invocationId) error.invocationId = invocation.invocationId;
     const now = this.clock.now();
-    const opensAt = this.gate.recordFailure(error, now);
-    const base = this.base(entry.scope, invocation);
+    // Throttling and outages pause the whole identity; a failure only this scope can cause pauses only this key.
+    const gate = classified.retryable || classified.code === 'throttled' ? this.gate : entry.gate;
+    const opensAt = gate.recordFailure(classified, now);
+    const error = classified.withRetryAt(opensAt, now);
+    if (invocation && !background) error.invocationId = invocation.invocationId;
+    const base = this.base(entry.scope, background ? undefined : invocation);
     if (error.code === 'throttled') this.emit({ ...base, type: 'throttled', retryAfterMs: opensAt - now, gateOpensAt: opensAt, error });
     const cached = entry.cached;
-    if (background && cached && now < cached.servableUntil) {
-      this.emit({ ...base, type: 'refresh-failed', error, tokenExpiresOnTimestamp: cached.expiresOnTimestamp, nextAttemptAt: opensAt });
+    if (background) {
+      // Foreground callers report their own failures; a background refresh has no caller.
+      this.emit({ ...base, type: 'refresh-failed', error, tokenExpiresOnTimestamp: cached?.expiresOnTimestamp ?? now, nextAttemptAt: opensAt });
       // Keep serving the valid token; try again when the gate opens, if the token is still useful then.
-      if (opensAt < cached.servableUntil) this.scheduleRefresh(entry, opensAt);
-    } else {
-      this.emit({ ...base, type: 'failed', error });
+      if (cached && opensAt < cached.servableUntil) this.scheduleRefresh(entry, opensAt);
     }
     return error;
   }
@@ -223,9 +276,10 @@ export class ResilientTokenProvider implements TokenProvider {
   private refreshInBackground(entry: CacheEntry): void {
     if (entry.pending || this.closed) return;
     const now = this.clock.now();
-    if (!this.gate.isOpen(now)) {
+    const gate = this.closedGate(entry, now);
+    if (gate) {
       const cached = entry.cached;
-      if (cached && this.gate.opensAt() < cached.servableUntil) this.scheduleRefresh(entry, this.gate.opensAt());
+      if (cached && gate.opensAt() < cached.servableUntil) this.scheduleRefresh(entry, gate.opensAt());
       return;
     }
     // Background failures are reported as events; the valid token keeps being served.

@@ -1,16 +1,22 @@
 /**
- * One gate per identity. A failure closes it: until `Retry-After` when the platform sent one
- * (authoritative, RFC 9110), otherwise for the next exponential back-off step (first >= 5 s).
- * While it is closed no code path sends a request for that identity; callers holding a valid
- * token keep it, callers without one fail fast with the error that closed the gate.
+ * A gate closes after a failure: until `Retry-After` when the platform sent one (authoritative,
+ * RFC 9110), otherwise for the next exponential back-off step; never for less than the first
+ * back-off step (5 s), so no answer, not even `Retry-After: 0`, can produce a fast loop. While it
+ * is closed no code path sends a request through it; callers holding a valid token keep it,
+ * callers without one fail fast with the error that closed it.
+ *
+ * The provider keeps one gate per identity (throttling and outages: they affect every scope) and
+ * one per cache key (failures only that scope can cause, such as an unknown resource).
  */
 import type { Backoff } from './backoff.js';
-import { throttleWithoutRetryAfterMs } from './defaults.js';
+import { firstRetryDelayMs } from './defaults.js';
 import { TokenError } from './errors.js';
 
 export class RetryAfterGate {
   private closedUntil = 0;
   private consecutiveFailures = 0;
+  /** Counts failures; a request remembers the count when it is sent. */
+  private failuresRecorded = 0;
   private lastError: TokenError | undefined;
 
   constructor(private readonly backoff: Backoff) {}
@@ -19,7 +25,7 @@ export class RetryAfterGate {
     return now >= this.closedUntil;
   }
 
-  /** When the next request may be sent (0 when the gate is open). */
+  /** When the next request may be sent (0 when the gate has never closed). */
   opensAt(): number {
     return this.closedUntil;
   }
@@ -27,43 +33,42 @@ export class RetryAfterGate {
   /** Closes the gate after `error`; returns when it opens again. */
   recordFailure(error: TokenError, now: number): number {
     this.consecutiveFailures += 1;
+    this.failuresRecorded += 1;
     this.lastError = error;
-    const backoffMs = this.backoff(this.consecutiveFailures);
-    let waitMs: number;
-    if (error.retryAfterMs !== undefined) {
-      waitMs = error.retryAfterMs;
-    } else if (error.code === 'throttled') {
-      waitMs = Math.max(backoffMs, throttleWithoutRetryAfterMs);
-    } else {
-      // Non-retryable errors (a bad certificate) back off too: hammering the platform with a
-      // request per invocation would only get the identity throttled on top.
-      waitMs = backoffMs;
-    }
+    // Retry-After wins over the back-off when present, but never below the first step.
+    const waitMs = Math.max(error.retryAfterMs ?? this.backoff(this.consecutiveFailures), firstRetryDelayMs);
     this.closedUntil = Math.max(this.closedUntil, now + waitMs);
     return this.closedUntil;
   }
 
-  recordSuccess(): void {
+  /** Taken when a request is sent and handed back to `recordSuccess`. */
+  epoch(): number {
+    return this.failuresRecorded;
+  }
+
+  /**
+   * A success reopens the gate only if no failure was recorded after its request was sent: a
+   * slow 200 sent before a 429 must not cut the platform's Retry-After short.
+   */
+  recordSuccess(sentAtEpoch: number): void {
+    if (sentAtEpoch !== this.failuresRecorded) return;
     this.consecutiveFailures = 0;
     this.closedUntil = 0;
     this.lastError = undefined;
   }
 
   /** The error a caller without a valid token gets while the gate is closed. */
-  rejection(now: number): TokenError {
+  rejection(now: number, scope: string): TokenError {
     const remaining = Math.max(0, this.closedUntil - now);
+    const opens = new Date(this.closedUntil).toISOString();
     const last = this.lastError;
     if (!last) {
-      return new TokenError('throttled', `Token requests are paused for ${Math.ceil(remaining / 1000)} s.`, {
-        retryAfterMs: remaining,
-        retryAt: this.closedUntil,
-        retryable: true,
-      });
+      return new TokenError('throttled', `Token requests are paused until ${opens}.`, { scope, retryAfterMs: remaining, retryAt: this.closedUntil, retryable: true });
     }
     const message =
       last.code === 'throttled'
-        ? `The identity platform throttled this identity; no request is sent before ${new Date(this.closedUntil).toISOString()} (Retry-After). Last failure: ${last.message}`
-        : `${last.message} Token requests for this identity are paused until ${new Date(this.closedUntil).toISOString()} (back-off).`;
-    return new TokenError(last.code, message, { ...last.details(), retryAfterMs: remaining, retryAt: this.closedUntil, cause: last });
+        ? `The identity platform throttled this identity; no request is sent before ${opens} (Retry-After). Last answer: ${last.message}`
+        : `${last.message} Token requests are paused until ${opens} (back-off).`;
+    return new TokenError(last.code, message, { ...last.details(), scope, retryAfterMs: remaining, retryAt: this.closedUntil, cause: last });
   }
 }

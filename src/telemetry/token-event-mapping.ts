@@ -227,7 +227,16 @@ export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): Tele
       ];
     }
     case 'failed':
-      return [{ ...base, kind: 'exception', error: event.error, severity: 'Error', properties: failureProperties(event, event.error, invocation) }];
+      return [
+        {
+          ...base,
+          kind: 'exception',
+          error: event.error,
+          severity: 'Error',
+          // `requestSent=false`: the caller failed fast on a closed gate, no request was made for it.
+          properties: { ...failureProperties(event, event.error, invocation), requestSent: String(event.requestSent ?? true) },
+        },
+      ];
   }
 }
 

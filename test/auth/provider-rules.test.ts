@@ -130,13 +130,18 @@ for (const { kind, target, unreachable, serverError } of kinds) {
         assert.deepEqual(retryGaps.slice(0, 3), [5_000, 10_000, 20_000], 'exponential back-off from 5 s');
         assert.ok(retryGaps.every((gap) => gap >= 5_000), 'never a retry faster than 5 s');
         assert.ok(f.eventsOf('refresh-failed').length === gaps.length);
-        // Past the last useful moment the caller gets the classified error, without a new request.
-        await f.clock.advance(servableUntil - f.clock.now());
-        const count = requests();
+        // The last moment: inside its final 30 s the token is still served while refresh keeps
+        // failing; once it has truly expired, callers get the classified error.
+        await f.clock.advance(servableUntil + 1_000 - f.clock.now());
+        const lastMoment = await f.provider.getToken(vaultScope);
+        assert.equal(lastMoment.token, first.token);
+        assert.equal(lastMoment.fromCache, true);
+        await f.clock.advance(first.expiresOnTimestamp - f.clock.now());
         const error = (await rejectionOf(f.provider.getToken(vaultScope))) as TokenError;
         assert.ok(isTokenError(error));
         assert.equal(error.code, serverError);
-        assert.ok(requests() <= count + 1);
+        assert.ok(error.retryAt !== undefined && error.retryAt > f.clock.now() - 1, 'the error says when the next request goes out');
+        assert.ok(f.eventsOf('failed').length >= 1);
       } finally {
         await f.stop();
       }

@@ -10,16 +10,21 @@ import { getTokenProvider } from '../../src/runtime.js';
 
 const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
 const scope = process.env['PROBE_SCOPE'] ?? 'https://vault.azure.net/.default';
-const waitMs = Number(process.env['PROBE_WAIT_MS'] ?? '0');
+/** Poll (every 50 ms, for at most this long) until the token changes: a background refresh happened. */
+const pollMs = Number(process.env['PROBE_POLL_FOR_REFRESH_MS'] ?? '0');
 
 try {
   const provider = getTokenProvider();
   const concurrent = await Promise.all(Array.from({ length: 25 }, () => provider.getToken(scope)));
   const again = await getTokenProvider().getToken(scope);
   let later: { token: string; fromCache: boolean } | undefined;
-  if (waitMs > 0) {
-    await sleep(waitMs);
+  let everyPollFromCache = true;
+  const pollStarted = Date.now();
+  while (pollMs > 0 && Date.now() - pollStarted < pollMs) {
+    await sleep(50);
     later = await provider.getToken(scope);
+    everyPollFromCache &&= later.fromCache;
+    if (later.token !== again.token) break;
   }
   console.log(
     JSON.stringify({
@@ -30,7 +35,8 @@ try {
       againFromCache: again.fromCache,
       againDigest: digest(again.token),
       laterDigest: later ? digest(later.token) : undefined,
-      laterFromCache: later?.fromCache,
+      everyPollFromCache,
+      refreshedBeforeExpiry: later !== undefined && later.token !== again.token && Date.now() < again.expiresOnTimestamp,
     }),
   );
   provider.close();

@@ -46,7 +46,11 @@ describe('refreshAfterTimestamp', () => {
     { name: 'half-life for tokens over 2 h', lifetime: 24 * hour, expected: 12 * hour },
     { name: '5 min before expiry for a 1 h token', lifetime: hour, expected: 55 * minute },
     { name: 'half-life when 5 min is more than half of it', lifetime: 6 * minute, expected: 3 * minute },
-    { name: 'never later than the serving skew allows', lifetime: hour, serverRefreshIn: hour, expected: hour - 30_000 },
+    { name: 'never later than the serving skew allows', lifetime: 2 * minute, serverRefreshIn: 2 * minute - 10_000, expected: 2 * minute - 30_000 },
+    { name: 'a refresh_in of 0 is ignored (no request loop)', lifetime: hour, serverRefreshIn: 0, expected: 55 * minute },
+    { name: 'a refresh_in beyond the expiry is ignored', lifetime: hour, serverRefreshIn: 2 * hour, expected: 55 * minute },
+    { name: 'never sooner than 5 s after arrival', lifetime: 2 * hour, serverRefreshIn: 1_000, expected: 5_000 },
+    { name: 'a 2 s token refreshes at half-life, not in a loop', lifetime: 2_000, expected: 1_000 },
   ];
   for (const c of cases) {
     it(c.name, () => {
