@@ -59,7 +59,9 @@ export function classifyPostgresError(error: unknown): DependencyError {
   if (findTokenError(error)) return tokenUnavailable(error, postgresScope);
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
-    const retryable = unavailableSqlStates.test(code) || code === '40001' || code === '40P01';
+    // 28P01 (sign-in failed) is retryable: with token sign-in it usually means the token expired
+    // between fetch and use, and the next connection gets a fresh one from the provider.
+    const retryable = unavailableSqlStates.test(code) || code === '40001' || code === '40P01' || code === '28P01';
     return new DependencyError(retryable ? 'sql_unavailable' : 'sql_rejected', 'sql', `PostgreSQL error ${code}`, { retryable, cause: error });
   }
   const reason = typeof code === 'string' ? code : error instanceof Error ? error.message.slice(0, 120) : 'unknown error';

@@ -76,7 +76,9 @@ describe('SQL adapters sign in with the provider token, fresh per new connection
     const store = createPostgresStore({ settings: { host: postgres.host, port: postgres.port, database: postgres.database, user: 'no_such_role', ssl: false, poolMax: 1 }, provider });
     try {
       await assert.rejects(store.insertEvent({ id: 'x', type: 'device.reading', occurredAt: new Date(), payload: {} }), (error) => {
-        assert.ok(isDependencyError(error) && error.code === 'sql_rejected' && error.message === 'PostgreSQL error 28P01');
+        // Retryable, so the host retries (a token that expired in flight is replaced) and a role that
+        // truly does not exist ends in the poison queue after maxDequeueCount.
+        assert.ok(isDependencyError(error) && error.code === 'sql_unavailable' && error.retryable && error.message === 'PostgreSQL error 28P01');
         return true;
       });
     } finally {

@@ -54,6 +54,11 @@ export interface QueueHostOptions {
   retryVisibilitySeconds?: number;
   /** Log lines the handler wrote through the InvocationContext. */
   onLog?: (level: string, args: unknown[]) => void;
+  /**
+   * Retries are made visible at once, so virtual time must move as far as the host would have
+   * waited: called with the visibility timeout (ms) after each batch that released a message.
+   */
+  passTime?: (ms: number) => void;
 }
 
 export class QueueHost {
@@ -99,7 +104,9 @@ export class QueueHost {
         if (approximateMessagesCount === 0) return;
         continue;
       }
+      const releasedBefore = this.releasedWithSeconds.length;
       await Promise.all(receivedMessageItems.map((message) => this.process(message)));
+      if (this.releasedWithSeconds.length > releasedBefore) this.options.passTime?.(this.options.settings.visibilityTimeoutSeconds * 1000);
     }
     throw new Error('The queue did not drain');
   }
