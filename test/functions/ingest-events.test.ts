@@ -11,7 +11,7 @@ import { postgresScope } from '../../src/clients/postgres-store.js';
 import { migratePostgres } from '../../src/clients/migrate.js';
 import { signEvent } from '../../src/jobs/ingest-message.js';
 import { startAzuriteQueue, type Azurite } from '../support/azurite.js';
-import { installFunctionsCoreShim, registeredFunction } from '../support/functions-core-shim.js';
+import { installFunctionsCoreShim, registeredFunction, runHooks } from '../support/functions-core-shim.js';
 import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
 import { QueueHost, queueServiceClient, readHostQueueSettings, type HostQueueSettings } from '../support/queue-host.js';
@@ -189,5 +189,16 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
     assert.equal(stack.vault.count('get'), 2);
     assert.deepEqual(await rows(), [{ id: 'evt-throttled', type: 'device.reading' }]);
     assert.deepEqual(await host.poisonBodies(), []);
+  });
+
+  it('when the host terminates the app, its appTerminate hook closes the SQL pool', async () => {
+    await host.enqueue(JSON.stringify(event('evt-before-shutdown')));
+    await host.drain();
+    const appConnections = async (): Promise<number> =>
+      Number((await postgres.admin.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE usename = $1', [appRole])).rows[0]?.n ?? 0);
+    assert.ok((await appConnections()) > 0, 'the worker holds pooled connections');
+    assert.equal(await runHooks('appTerminate'), 1);
+    for (let i = 0; i < 50 && (await appConnections()) > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(await appConnections(), 0);
   });
 });

@@ -26,6 +26,7 @@ export interface RegisteredFunction {
 }
 
 const registered = new Map<string, RegisteredFunction>();
+const hooks = new Map<string, ((context: unknown) => unknown)[]>();
 let installed = false;
 
 export function installFunctionsCoreShim(): void {
@@ -37,7 +38,10 @@ export function installFunctionsCoreShim(): void {
     hostVersion: '4.0.0-test',
     setProgrammingModel: () => undefined,
     getProgrammingModel: () => undefined,
-    registerHook: () => disposable,
+    registerHook(name: string, callback: (context: unknown) => unknown) {
+      hooks.set(name, [...(hooks.get(name) ?? []), callback]);
+      return disposable;
+    },
     log: () => undefined,
     registerFunction(metadata: { name: string; bindings: Record<string, RegisteredBinding> }, handler: RegisteredFunction['handler']) {
       registered.set(metadata.name, { name: metadata.name, bindings: metadata.bindings, handler });
@@ -56,6 +60,13 @@ export function registeredFunction(name: string): RegisteredFunction {
   const fn = registered.get(name);
   if (!fn) throw new Error(`No function "${name}" was registered (registered: ${[...registered.keys()].join(', ') || 'none'})`);
   return fn;
+}
+
+/** Runs the hooks registered under `name` (e.g. `appTerminate`) the way the worker does. */
+export async function runHooks(name: string): Promise<number> {
+  const callbacks = hooks.get(name) ?? [];
+  for (const callback of callbacks) await callback({ hookData: {} });
+  return callbacks.length;
 }
 
 export function triggerBinding(fn: RegisteredFunction): RegisteredBinding {
