@@ -16,6 +16,8 @@ export type DependencyErrorCode =
   | 'sql_unavailable'
   /** The database rejected the statement (schema missing, permission). */
   | 'sql_rejected'
+  /** The database refused the data itself (a value it cannot hold): retrying the same input cannot help. */
+  | 'sql_bad_input'
   /** The token provider could not produce a token (its TokenError is the cause). */
   | 'token_unavailable';
 

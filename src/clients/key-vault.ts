@@ -11,6 +11,15 @@ import type { Clock } from '../auth/clock.js';
 import { parseRetryAfterMs } from '../auth/retry-after.js';
 import { DependencyError, findTokenError, isDependencyError, tokenUnavailable } from './errors.js';
 import type { SecretSummary, SecretVault } from './vault.js';
+import { registerSecret } from '../telemetry/redact.js';
+
+/**
+ * The SDK's RestError can quote the response body in its message (a malformed answer to a
+ * get-secret call holds the secret value), so only its name, code and status travel on as cause.
+ */
+function summaryOf(error: { name: string; code?: string | undefined; statusCode?: number | undefined }): Error {
+  return new Error(`${error.name}${error.code ? ` ${error.code}` : ''}${error.statusCode ? ` HTTP ${error.statusCode}` : ''}`);
+}
 
 export const keyVaultScope = 'https://vault.azure.net/.default';
 
@@ -78,14 +87,16 @@ export function createKeyVault(options: KeyVaultOptions): SecretVault {
       if (status === 429) {
         const retryAfterMs = parseRetryAfterMs(error.response?.headers.get('retry-after'), clock.now()) ?? keyVaultDefaults.throttledWithoutRetryAfterMs;
         gateOpensAt = Math.max(gateOpensAt, clock.now() + retryAfterMs);
-        return new DependencyError('vault_throttled', 'key-vault', `${what}: throttled for ${retryAfterMs} ms`, { retryable: true, status, retryAfterMs, requestId, cause: error });
+        return new DependencyError('vault_throttled', 'key-vault', `${what}: throttled for ${retryAfterMs} ms`, { retryable: true, status, retryAfterMs, requestId, cause: summaryOf(error) });
       }
-      if (status === undefined || status === 408 || status >= 500) {
-        return new DependencyError('vault_unavailable', 'key-vault', `${what}: ${status ?? error.code ?? 'no response'}`, { retryable: true, status, requestId, cause: error });
+      // A 2xx the SDK could not parse (PARSE_ERROR) is a broken answer, not a refusal: try again later.
+      if (status === undefined || status === 408 || status >= 500 || (status >= 200 && status < 300)) {
+        return new DependencyError('vault_unavailable', 'key-vault', `${what}: ${status ?? error.code ?? 'no response'}`, { retryable: true, status, requestId, cause: summaryOf(error) });
       }
-      return new DependencyError('vault_rejected', 'key-vault', `${what}: HTTP ${status} (check the Key Vault Secrets User role and the secret name)`, { retryable: false, status, requestId, cause: error });
+      return new DependencyError('vault_rejected', 'key-vault', `${what}: HTTP ${status} (check the Key Vault Secrets User role and the secret name)`, { retryable: false, status, requestId, cause: summaryOf(error) });
     }
-    return new DependencyError('vault_unavailable', 'key-vault', `Key Vault ${operation} failed: ${error instanceof Error ? error.name : 'unknown error'}`, { retryable: true, cause: error });
+    const cause = error instanceof Error ? summaryOf(error) : undefined;
+    return new DependencyError('vault_unavailable', 'key-vault', `Key Vault ${operation} failed: ${error instanceof Error ? error.name : 'unknown error'}`, { retryable: true, cause });
   }
 
   async function call<T>(operation: string, work: () => Promise<T>): Promise<T> {
@@ -134,6 +145,8 @@ export function createKeyVault(options: KeyVaultOptions): SecretVault {
         if (secret.value === undefined) {
           throw new DependencyError('vault_rejected', 'key-vault', `Key Vault returned no value for secret "${name}"`, { retryable: false });
         }
+        // From now on the value is scrubbed from every log line and telemetry item, wherever it turns up.
+        registerSecret(secret.value);
         return secret.value;
       });
     },

@@ -62,6 +62,8 @@ export function classifyPostgresError(error: unknown): DependencyError {
     // 28P01 (sign-in failed) is retryable: with token sign-in it usually means the token expired
     // between fetch and use, and the next connection gets a fresh one from the provider.
     const retryable = unavailableSqlStates.test(code) || code === '40001' || code === '40P01' || code === '28P01';
+    // Class 22 (data exception): the values themselves cannot be stored.
+    if (code.startsWith('22')) return new DependencyError('sql_bad_input', 'sql', `PostgreSQL refused the data (${code})`, { retryable: false, cause: error });
     return new DependencyError(retryable ? 'sql_unavailable' : 'sql_rejected', 'sql', `PostgreSQL error ${code}`, { retryable, cause: error });
   }
   const reason = typeof code === 'string' ? code : error instanceof Error ? error.message.slice(0, 120) : 'unknown error';

@@ -2,7 +2,13 @@
  * One Key Vault secret value held in memory for a short TTL: Key Vault throttles per vault, and a
  * queue worker verifying every message must not read the vault per message. Concurrent callers
  * of a cold or expired entry share one read (single flight, cleared in `finally`).
+ *
+ * When a re-read after the TTL fails transiently (the vault throttles for minutes, or is down),
+ * the held value keeps being served for up to `maxStaleMs`: a throttled vault must not send
+ * every valid message to the poison queue. A rotated key is still picked up by
+ * `refreshIfOlderThan`, which never falls back.
  */
+import { isTransient } from '../clients/errors.js';
 import type { SecretVault } from '../clients/vault.js';
 import type { Clock } from './ports.js';
 
@@ -10,6 +16,9 @@ export interface SecretValue {
   value: string;
   fetchedAt: number;
 }
+
+/** How long a held value may outlive its TTL while the vault cannot be read. */
+export const defaultMaxStaleMs = 60 * 60_000;
 
 export class CachedSecret {
   private current: SecretValue | undefined;
@@ -20,12 +29,18 @@ export class CachedSecret {
     readonly secretName: string,
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    private readonly maxStaleMs: number = defaultMaxStaleMs,
   ) {}
 
   async get(): Promise<SecretValue> {
     const current = this.current;
     if (current && this.clock.now() - current.fetchedAt < this.ttlMs) return current;
-    return this.fetch();
+    try {
+      return await this.fetch();
+    } catch (error) {
+      if (current && isTransient(error) && this.clock.now() - current.fetchedAt < this.maxStaleMs) return current;
+      throw error;
+    }
   }
 
   /**

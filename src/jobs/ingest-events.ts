@@ -5,7 +5,7 @@
  * message and, after `maxDequeueCount`, poisons it. The insert is idempotent by event id:
  * at-least-once delivery, exactly-once effect.
  */
-import { describeFailure } from '../clients/errors.js';
+import { describeFailure, isDependencyError, isTransient } from '../clients/errors.js';
 import type { Store } from '../clients/store.js';
 import type { CachedSecret } from './cached-secret.js';
 import { hasValidSignature, parseEventMessage, type RejectionReason, type SignedEvent } from './ingest-message.js';
@@ -71,8 +71,11 @@ export async function ingestMessage(message: QueueMessage, deps: IngestDeps): Pr
     telemetry.trackEvent(inserted ? ingestEvents.stored : ingestEvents.duplicate, { ...where, eventId: event.id, type: event.type }, invocation);
     return { status, eventId: event.id };
   } catch (error) {
+    // Input the database cannot hold is bad input, not a transient fault: poison it now.
+    if (isDependencyError(error) && error.code === 'sql_bad_input') return reject('unstorable', error.message, event.id);
     const failure = describeFailure(error);
-    log.warn(`Queue message ${message.id} failed transiently; the host will retry it`, { ...where, eventId: event.id, ...failure });
+    const retry = isTransient(error) ? 'the host will retry it' : 'not a transient fault; the host retries it up to maxDequeueCount, then poisons it';
+    log.warn(`Queue message ${message.id} failed; ${retry}`, { ...where, eventId: event.id, ...failure });
     telemetry.trackException(error, { ...where, eventId: event.id, job: 'ingestEvents', ...failure }, invocation);
     throw error;
   }

@@ -10,6 +10,12 @@ export interface RetryPolicy {
   attempts: number;
   firstDelayMs: number;
   maxDelayMs: number;
+  /**
+   * A `Retry-After` longer than this is not waited out inside the run: the item fails now and is
+   * reported, so a vault or identity platform throttling for many minutes cannot push the run past
+   * the function timeout (where it would end with no summary at all).
+   */
+  maxRetryAfterMs: number;
 }
 
 export const sweepRetryPolicy: RetryPolicy = {
@@ -17,6 +23,7 @@ export const sweepRetryPolicy: RetryPolicy = {
   attempts: 4,
   firstDelayMs: 1_000,
   maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
 };
 
 /** The wait before attempt `attempt + 1` (attempt counts from 1). */
@@ -32,7 +39,9 @@ export async function withRetries<T>(work: () => Promise<T>, clock: Clock, polic
       return await work();
     } catch (error) {
       if (attempt >= policy.attempts || !isTransient(error)) throw error;
-      await clock.sleep(retryDelayMs(policy, attempt, error));
+      const delayMs = retryDelayMs(policy, attempt, error);
+      if (delayMs > policy.maxRetryAfterMs) throw error;
+      await clock.sleep(delayMs);
     }
   }
 }

@@ -15,6 +15,7 @@ import { installFunctionsCoreShim, registeredFunction, runHooks } from '../suppo
 import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
 import { QueueHost, queueServiceClient, readHostQueueSettings, type HostQueueSettings } from '../support/queue-host.js';
+import { defaultMaxStaleMs } from '../../src/jobs/cached-secret.js';
 import { RecordingTelemetry } from '../support/recording-telemetry.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -154,7 +155,8 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
   });
 
   it('a transient Key Vault fault is retried by the host: fails twice, then one row and no poison', async () => {
-    clock.advance(301_000); // the cached signing key expires, so the next message reads the vault
+    // The held signing key is older than it may be served while the vault fails: a true cold read.
+    clock.advance(defaultMaxStaleMs + 1_000);
     stack.vault.script({ kind: 'status', status: 503, only: 'get' }, { kind: 'status', status: 500, only: 'get' });
     await host.enqueue(JSON.stringify(event('evt-retry')));
     await host.drain();
@@ -167,7 +169,7 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
   });
 
   it('a fault that outlasts maxDequeueCount ends in the poison queue with its body intact', async () => {
-    clock.advance(301_000);
+    clock.advance(defaultMaxStaleMs + 1_000);
     stack.vault.script(...Array.from({ length: settings.maxDequeueCount }, () => ({ kind: 'status' as const, status: 503, only: 'get' as const })));
     const text = JSON.stringify(event('evt-outage'));
     await host.enqueue(text);
@@ -177,8 +179,28 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
     assert.deepEqual(await host.poisonBodies(), [text]);
   });
 
-  it('a Key Vault 429 pauses vault calls until Retry-After passes; the host retries then succeed', async () => {
-    clock.advance(301_000);
+  it('a long Key Vault 429 (Retry-After 300 s) never poisons valid messages: the held key keeps verifying them', async () => {
+    await host.enqueue(JSON.stringify(event('evt-warm-up'))); // the worker holds a freshly read key
+    await host.drain();
+    clock.advance(301_000); // the key's TTL has passed, so the next message tries to re-read it
+    stack.vault.script({ kind: 'status', status: 429, retryAfter: '300', only: 'get' });
+    await host.enqueue(JSON.stringify(event('evt-throttled-1')));
+    await host.drain();
+    clock.advance(60_000);
+    await host.enqueue(JSON.stringify(event('evt-throttled-2')));
+    await host.drain();
+    assert.equal(stack.vault.count('get'), 2, 'the warm-up read, the throttled re-read, then no vault call while Retry-After runs');
+    assert.deepEqual(host.deliveries.map((d) => d.outcome), ['succeeded', 'succeeded', 'succeeded'], 'first delivery, no retries');
+    clock.advance(240_000);
+    await host.enqueue(JSON.stringify(event('evt-after-window')));
+    await host.drain();
+    assert.equal(stack.vault.count('get'), 3, 'the key is re-read once the window has passed');
+    assert.deepEqual((await rows()).map((r) => r.id), ['evt-after-window', 'evt-throttled-1', 'evt-throttled-2', 'evt-warm-up']);
+    assert.deepEqual(await host.poisonBodies(), []);
+  });
+
+  it('a Key Vault 429 on a cold key pauses vault calls until Retry-After passes; the host retries then succeed', async () => {
+    clock.advance(defaultMaxStaleMs + 1_000);
     stack.vault.script({ kind: 'status', status: 429, retryAfter: '120', only: 'get' });
     const text = JSON.stringify(event('evt-throttled'));
     await host.enqueue(text);

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { systemClock } from '../../src/auth/clock.js';
-import { isDependencyError } from '../../src/clients/errors.js';
+import { randomBytes } from 'node:crypto';
+import { describeFailure, isDependencyError } from '../../src/clients/errors.js';
+import { redactText } from '../../src/telemetry/redact.js';
+import { propertiesOfError } from '../../src/telemetry/token-event-mapping.js';
 import { createKeyVault } from '../../src/clients/key-vault.js';
 import type { SecretVault } from '../../src/clients/vault.js';
 import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';
@@ -59,6 +62,25 @@ describe('Key Vault adapter: the real SecretClient on the shared credential, aga
     stack.vault.script({ kind: 'status', status: 503, only: 'get' });
     await assert.rejects(vault.getSecretValue('rotated'), (error) => isDependencyError(error) && error.code === 'vault_unavailable' && error.retryable && error.status === 503);
     assert.equal(stack.vault.requests.filter((r) => r.operation === 'get' && r.auth === 'valid').length, 1);
+  });
+
+  it('a malformed answer to a get-secret call never carries the secret value into the error, its causes or telemetry', async () => {
+    const value = `leak-canary-${randomBytes(24).toString('hex')}`;
+    stack.vault.setSecret('leaky', value);
+    stack.vault.script({ kind: 'truncated', only: 'get' });
+    const error = await vault.getSecretValue('leaky').then(
+      () => assert.fail('a truncated answer cannot be read'),
+      (caught: unknown) => caught,
+    );
+    assert.ok(isDependencyError(error) && error.retryable);
+    const chain: string[] = [];
+    for (let current: unknown = error; current instanceof Error; current = current.cause) chain.push(`${current.name} ${current.message} ${current.stack ?? ''}`);
+    const everything = [JSON.stringify(describeFailure(error)), JSON.stringify(propertiesOfError(error, undefined)), ...chain].join('\n');
+    // Any 16-character slice of the value would be a leak.
+    for (let i = 0; i + 16 <= value.length; i += 8) assert.ok(!everything.includes(value.slice(i, i + 16)), 'no part of the value in the error');
+    // Once read, the value is registered for redaction wherever it might turn up.
+    assert.equal(await vault.getSecretValue('leaky'), value);
+    assert.ok(!redactText(`verifying with ${value}`).includes(value));
   });
 
   it('a 404 is not retryable', async () => {

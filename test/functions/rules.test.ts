@@ -4,7 +4,12 @@ import { describe, it } from 'node:test';
 import { DependencyError } from '../../src/clients/errors.js';
 import type { SecretInventoryRow, Store } from '../../src/clients/store.js';
 import type { SecretSummary, SecretVault } from '../../src/clients/vault.js';
+import { classifyAzureSqlError } from '../../src/clients/azure-sql-store.js';
+import { classifyPostgresError } from '../../src/clients/postgres-store.js';
+import { CachedSecret } from '../../src/jobs/cached-secret.js';
+import { ingestMessage } from '../../src/jobs/ingest-events.js';
 import { parseEventMessage, signEvent } from '../../src/jobs/ingest-message.js';
+import { withRetries } from '../../src/jobs/retry.js';
 import { InventorySweepFailed, runInventorySweep } from '../../src/jobs/inventory-sweep.js';
 import { AppSettingError, readAppSettings } from '../../src/settings/app-settings.js';
 import { RecordingTelemetry } from '../support/recording-telemetry.js';
@@ -48,6 +53,12 @@ describe('queue message contract', () => {
     ['wrong_shape', { ...valid, id: '' }],
     ['wrong_shape', { ...valid, occurredAt: 'yesterday' }],
     ['wrong_shape', { ...valid, extra: 1 }],
+    // Values no database can hold are bad input, caught before they could be retried as transient.
+    ['wrong_shape', { ...valid, occurredAt: '2024-02-30T00:00:00Z' }],
+    ['wrong_shape', { ...valid, occurredAt: '0000-01-01T00:00:00Z' }],
+    ['wrong_shape', { ...valid, payload: { note: 'a\u0000b' } }],
+    ['wrong_shape', { ...valid, payload: { note: '\ud800 lone surrogate' } }],
+    ['wrong_shape', { ...valid, payload: { ['k\u0000']: 1 } }],
     ['unknown_type', { ...valid, type: 'billing.charged' }],
     ['oversized', { ...valid, payload: { big: 'x'.repeat(300) } }],
   ] as const) {
@@ -58,6 +69,8 @@ describe('queue message contract', () => {
   }
   it('accepts a well-formed event given as object or text', () => {
     assert.ok(parseEventMessage(valid, JSON.stringify(valid), 1024).ok);
+    const leapDay = { ...valid, occurredAt: '2024-02-29T23:59:59.5+01:00', payload: { emoji: '\ud83d\ude00' } };
+    assert.ok(parseEventMessage(leapDay, JSON.stringify(leapDay), 1024).ok, 'a real leap day and a surrogate pair are fine');
     assert.ok(parseEventMessage(JSON.stringify(valid), JSON.stringify(valid), 1024).ok);
   });
 });
@@ -113,5 +126,63 @@ describe('inventory sweep job', () => {
     const ports = memoryPorts([], () => false);
     const summary = await runInventorySweep({ ...ports, telemetry: new RecordingTelemetry(), log, clock: new VirtualClock(0), concurrency: 2, expiryWindowMs: 0 });
     assert.equal(summary.listed, 0);
+  });
+});
+
+describe('failures that retrying cannot fix', () => {
+  it('a Retry-After longer than a run can afford fails the item at once instead of stalling the sweep', async () => {
+    const clock = new VirtualClock(0);
+    let calls = 0;
+    const throttled = new DependencyError('vault_throttled', 'key-vault', 'throttled', { retryable: true, status: 429, retryAfterMs: 120_000 });
+    await assert.rejects(
+      withRetries(() => {
+        calls += 1;
+        return Promise.reject(throttled);
+      }, clock),
+      (error) => error === throttled,
+    );
+    assert.equal(calls, 1);
+    assert.deepEqual(clock.sleeps, []);
+    // A short one is waited out, exactly as long as the service asked.
+    let attempt = 0;
+    const value = await withRetries(() => (++attempt === 1 ? Promise.reject(new DependencyError('vault_throttled', 'key-vault', 't', { retryable: true, retryAfterMs: 9_000 })) : Promise.resolve('ok')), clock);
+    assert.equal(value, 'ok');
+    assert.deepEqual(clock.sleeps, [9_000]);
+  });
+
+  const badInput: [string, DependencyError][] = [
+    ['PostgreSQL class 22 (untranslatable character)', classifyPostgresError(Object.assign(new Error('x'), { code: '22P05' }))],
+    ['PostgreSQL invalid datetime', classifyPostgresError(Object.assign(new Error('x'), { code: '22007' }))],
+    ['Azure SQL out-of-range datetime', classifyAzureSqlError(Object.assign(new Error('x'), { number: 242 }))],
+    ['tedious parameter validation', classifyAzureSqlError(Object.assign(new Error('x'), { code: 'EPARAM' }))],
+  ];
+  for (const [name, error] of badInput) {
+    it(`${name} is sql_bad_input, not retryable`, () => {
+      assert.equal(error.code, 'sql_bad_input');
+      assert.equal(error.retryable, false);
+    });
+  }
+  it('a deadlock or a lost connection stays retryable', () => {
+    assert.equal(classifyPostgresError(Object.assign(new Error('x'), { code: '40P01' })).retryable, true);
+    assert.equal(classifyAzureSqlError(Object.assign(new Error('x'), { number: 40613 })).retryable, true);
+  });
+
+  it('an event the database refuses is rejected to the poison queue at once (unstorable), not retried', async () => {
+    const key = 'k'.repeat(32);
+    const base = { id: 'e-unstorable', type: 'device.status', occurredAt: '2030-01-01T00:00:00Z', payload: { ok: true } };
+    const text = JSON.stringify({ ...base, signature: signEvent(key, base) });
+    const clock = new VirtualClock(0);
+    const vault: Pick<SecretVault, 'getSecretValue'> = { getSecretValue: () => Promise.resolve(key) };
+    const store = {
+      insertEvent: () => Promise.reject(new DependencyError('sql_bad_input', 'sql', 'PostgreSQL refused the data (22P05)', { retryable: false })),
+    } as unknown as Store;
+    const telemetry = new RecordingTelemetry();
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const outcome = await ingestMessage(
+      { body: JSON.parse(text) as unknown, text, id: 'm-1', dequeueCount: 1 },
+      { store, signingKey: new CachedSecret(vault as SecretVault, 'signing', clock, 60_000), telemetry, log, maxMessageBytes: 4096 },
+    );
+    assert.deepEqual(outcome.status === 'rejected' && [outcome.reason, outcome.eventId], ['unstorable', 'e-unstorable']);
+    assert.equal(telemetry.events('IngestMessageRejected')[0]?.properties.messageId, 'm-1');
   });
 });

@@ -18,7 +18,8 @@ import type { TestCa } from '../../support/test-ca.js';
 export type KeyVaultOperation = 'list' | 'versions' | 'get' | 'other';
 
 /** A fault answers the next authorised request matching `only` (operation) and `secret` (name), once. */
-export type KeyVaultFault = ({ kind: 'status'; status: number; retryAfter?: string } | { kind: 'delay'; ms: number } | { kind: 'reset' }) & {
+/** `truncated`: the real answer cut in half (a broken proxy): 200, invalid JSON, holding part of the value. */
+export type KeyVaultFault = ({ kind: 'status'; status: number; retryAfter?: string } | { kind: 'delay'; ms: number } | { kind: 'reset' } | { kind: 'truncated' }) & {
   only?: KeyVaultOperation;
   secret?: string;
 };
@@ -170,6 +171,12 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     }
     const [status, body] = answer(operation, name, version, url.pathname, query);
     record.status = status;
+    if (fault?.kind === 'truncated') {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': randomBytes(8).toString('hex') });
+      res.end(text.slice(0, Math.ceil(text.length * 0.75)));
+      return;
+    }
     send(res, status, body);
   }
 
