@@ -16,6 +16,7 @@ import { startFunctionsStack, type FunctionsStack } from '../support/functions-s
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
 import { QueueHost, queueServiceClient, readHostQueueSettings, type HostQueueSettings } from '../support/queue-host.js';
 import { defaultMaxStaleMs } from '../../src/jobs/cached-secret.js';
+import { LeakCollector } from '../support/leak-collector.js';
 import { RecordingTelemetry } from '../support/recording-telemetry.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -36,6 +37,7 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
   let host: QueueHost;
   let settings: HostQueueSettings;
   const telemetry = new RecordingTelemetry();
+  const leaks = new LeakCollector();
   const clock = new VirtualClock(Date.parse('2030-01-01T12:00:00Z'));
   let closeServices: () => Promise<void>;
 
@@ -72,7 +74,7 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
     await postgres.setPassword(appRole, token);
 
     settings = readHostQueueSettings(hostJson);
-    host = new QueueHost({ serviceClient: queueServiceClient(azurite.connectionString), fn: registeredFunction('ingestEvents'), settings, retryVisibilitySeconds: 0, passTime: (ms) => clock.advance(ms) });
+    host = new QueueHost({ serviceClient: queueServiceClient(azurite.connectionString), fn: registeredFunction('ingestEvents'), settings, retryVisibilitySeconds: 0, passTime: (ms) => clock.advance(ms), onLog: (level, args) => leaks.logHandler(level, ...args) });
     await host.createQueues();
   });
 
@@ -84,6 +86,7 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
   });
 
   beforeEach(async () => {
+    leaks.addTelemetry(telemetry.items);
     telemetry.clear();
     host.deliveries.length = 0;
     host.releasedWithSeconds.length = 0;
@@ -222,5 +225,16 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
     assert.equal(await runHooks('appTerminate'), 1);
     for (let i = 0; i < 50 && (await appConnections()) > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(await appConnections(), 0);
+  });
+
+  it('no log line or telemetry item of this suite holds a token, the signing key or the identity header', () => {
+    leaks.addTelemetry(telemetry.items);
+    assert.ok(leaks.size > 100, `the scan has material (${leaks.size} lines and items)`);
+    const secrets = [
+      ...stack.identity.issuedTokens.map((t, i) => ({ label: `issued token ${i}`, value: t.token })),
+      { label: 'signing key', value: signingKey },
+      { label: 'IDENTITY_HEADER', value: stack.identity.identityHeader },
+    ];
+    assert.deepEqual(leaks.leaks(secrets), []);
   });
 });

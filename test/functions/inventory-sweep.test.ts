@@ -12,6 +12,7 @@ import { postgresScope } from '../../src/clients/postgres-store.js';
 import { installFunctionsCoreShim, registeredFunction, triggerBinding } from '../support/functions-core-shim.js';
 import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
+import { LeakCollector } from '../support/leak-collector.js';
 import { RecordingTelemetry } from '../support/recording-telemetry.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -23,13 +24,15 @@ describe('inventorySweep on the Key Vault emulator and PostgreSQL', () => {
   let stack: FunctionsStack;
   let postgres: LocalPostgres;
   const telemetry = new RecordingTelemetry();
+  const leaks = new LeakCollector();
+  const secretValues: string[] = [];
   const start = Date.parse('2030-01-01T02:00:00Z');
   const clock = new VirtualClock(start);
   let closeServices: () => Promise<void>;
 
   const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
   const invoke = (): Promise<unknown> =>
-    Promise.resolve(registeredFunction('inventorySweep').handler(timer, new functions.InvocationContext({ invocationId: crypto.randomUUID(), functionName: 'inventorySweep', logHandler: () => undefined })));
+    Promise.resolve(registeredFunction('inventorySweep').handler(timer, new functions.InvocationContext({ invocationId: crypto.randomUUID(), functionName: 'inventorySweep', logHandler: leaks.logHandler })));
   const table = async (): Promise<Record<string, unknown>[]> => (await postgres.admin.query<Record<string, unknown>>('SELECT * FROM secret_inventory ORDER BY name')).rows;
 
   before(async () => {
@@ -38,7 +41,9 @@ describe('inventorySweep on the Key Vault emulator and PostgreSQL', () => {
       const name = `app-secret-${String(i).padStart(5, '0')}`;
       // Every 10th expires within the 30-day window, every 10th (offset 5) has no expiry, the rest expire in a year.
       const expiresOn = i % 10 === 0 ? new Date(start + 7 * dayMs) : i % 10 === 5 ? undefined : new Date(start + 365 * dayMs);
-      stack.vault.setSecret(name, `value-${i}`, { expiresOn, contentType: 'text/plain', tags: { team: i % 2 ? 'a' : 'b' } });
+      const value = `sweep-secret-value-${i}-${crypto.randomUUID()}`;
+      secretValues.push(value);
+      stack.vault.setSecret(name, value, { expiresOn, contentType: 'text/plain', tags: { team: i % 2 ? 'a' : 'b' } });
     }
     Object.assign(process.env, {
       ...stack.identityEnv,
@@ -64,6 +69,7 @@ describe('inventorySweep on the Key Vault emulator and PostgreSQL', () => {
   });
 
   after(async () => {
+    leaks.addTelemetry(telemetry.items);
     await closeServices();
     const { getTokenProvider } = await import('../../src/runtime.js');
     getTokenProvider().close();
@@ -71,6 +77,7 @@ describe('inventorySweep on the Key Vault emulator and PostgreSQL', () => {
   });
 
   beforeEach(() => {
+    leaks.addTelemetry(telemetry.items);
     telemetry.clear();
     stack.vault.reset();
   });
@@ -123,5 +130,16 @@ describe('inventorySweep on the Key Vault emulator and PostgreSQL', () => {
     const [completed] = telemetry.events('InventorySweepCompleted');
     assert.equal(completed?.properties.listed, secretCount);
     assert.equal(completed?.properties.upserted, secretCount);
+  });
+
+  it('no log line or telemetry item of this suite holds a token, a secret value or the identity header', () => {
+    leaks.addTelemetry(telemetry.items);
+    assert.ok(leaks.size > 100, `the scan has material (${leaks.size} lines and items)`);
+    const secrets = [
+      ...stack.identity.issuedTokens.map((t, i) => ({ label: `issued token ${i}`, value: t.token })),
+      ...secretValues.map((value, i) => ({ label: `secret value ${i}`, value })),
+      { label: 'IDENTITY_HEADER', value: stack.identity.identityHeader },
+    ];
+    assert.deepEqual(leaks.leaks(secrets), []);
   });
 });
