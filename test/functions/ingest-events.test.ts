@@ -38,6 +38,8 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
   let settings: HostQueueSettings;
   const telemetry = new RecordingTelemetry();
   const leaks = new LeakCollector();
+  /** Runs while released messages wait out their visibility timeout (the outage ends, say). */
+  let whileMessagesWait: (() => Promise<void>) | undefined;
   const clock = new VirtualClock(Date.parse('2030-01-01T12:00:00Z'));
   let closeServices: () => Promise<void>;
 
@@ -74,7 +76,10 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
     await postgres.setPassword(appRole, token);
 
     settings = readHostQueueSettings(hostJson);
-    host = new QueueHost({ serviceClient: queueServiceClient(azurite.connectionString), fn: registeredFunction('ingestEvents'), settings, retryVisibilitySeconds: 0, passTime: (ms) => clock.advance(ms), onLog: (level, args) => leaks.logHandler(level, ...args) });
+    host = new QueueHost({ serviceClient: queueServiceClient(azurite.connectionString), fn: registeredFunction('ingestEvents'), settings, retryVisibilitySeconds: 0, passTime: async (ms) => {
+        clock.advance(ms);
+        await whileMessagesWait?.();
+      }, onLog: (level, args) => leaks.logHandler(level, ...args) });
     await host.createQueues();
   });
 
@@ -86,6 +91,7 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
   });
 
   beforeEach(async () => {
+    whileMessagesWait = undefined;
     leaks.addTelemetry(telemetry.items);
     telemetry.clear();
     host.deliveries.length = 0;
@@ -169,6 +175,21 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
     assert.equal((await host.poisonBodies()).length, 0);
     assert.equal(telemetry.exceptions().length, 2);
     assert.equal(telemetry.exceptions()[0]?.properties.errorCode, 'vault_unavailable');
+  });
+
+  it('a database out of connections is a transient fault: the host retries, and once it has room, one row and no poison', async () => {
+    // The role's connection limit drops to 0 and its connections end: new sign-ins get 53300.
+    await postgres.admin.query(`ALTER ROLE ${appRole} CONNECTION LIMIT 0`);
+    await postgres.admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [appRole]);
+    whileMessagesWait = async () => {
+      await postgres.admin.query(`ALTER ROLE ${appRole} CONNECTION LIMIT -1`);
+    };
+    await host.enqueue(JSON.stringify(event('evt-db-outage')));
+    await host.drain();
+    assert.deepEqual(host.deliveries.map((d) => [d.outcome, d.dequeueCount]), [['failed', 1], ['succeeded', 2]]);
+    assert.equal(telemetry.exceptions()[0]?.properties.errorCode, 'sql_unavailable');
+    assert.deepEqual(await rows(), [{ id: 'evt-db-outage', type: 'device.reading' }]);
+    assert.deepEqual(await host.poisonBodies(), []);
   });
 
   it('a fault that outlasts maxDequeueCount ends in the poison queue with its body intact', async () => {

@@ -185,4 +185,22 @@ describe('failures that retrying cannot fix', () => {
     assert.deepEqual(outcome.status === 'rejected' && [outcome.reason, outcome.eventId], ['unstorable', 'e-unstorable']);
     assert.equal(telemetry.events('IngestMessageRejected')[0]?.properties.messageId, 'm-1');
   });
+
+  it('a token failure while storing is transient: the worker throws so that the host retries', async () => {
+    const key = 'k'.repeat(32);
+    const base = { id: 'e-token', type: 'device.status', occurredAt: '2030-01-01T00:00:00Z', payload: { ok: true } };
+    const text = JSON.stringify({ ...base, signature: signEvent(key, base) });
+    const clock = new VirtualClock(0);
+    const vault: Pick<SecretVault, 'getSecretValue'> = { getSecretValue: () => Promise.resolve(key) };
+    const tokenDown = new DependencyError('token_unavailable', 'identity', 'no token for the database', { retryable: true });
+    const store = { insertEvent: () => Promise.reject(tokenDown) } as unknown as Store;
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    await assert.rejects(
+      ingestMessage(
+        { body: JSON.parse(text) as unknown, text, id: 'm-2', dequeueCount: 1 },
+        { store, signingKey: new CachedSecret(vault as SecretVault, 'signing', clock, 60_000), telemetry: new RecordingTelemetry(), log, maxMessageBytes: 4096 },
+      ),
+      (error) => error === tokenDown,
+    );
+  });
 });

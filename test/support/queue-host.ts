@@ -58,7 +58,7 @@ export interface QueueHostOptions {
    * Retries are made visible at once, so virtual time must move as far as the host would have
    * waited: called with the visibility timeout (ms) after each batch that released a message.
    */
-  passTime?: (ms: number) => void;
+  passTime?: (ms: number) => void | Promise<void>;
 }
 
 export class QueueHost {
@@ -106,7 +106,7 @@ export class QueueHost {
       }
       const releasedBefore = this.releasedWithSeconds.length;
       await Promise.all(receivedMessageItems.map((message) => this.process(message)));
-      if (this.releasedWithSeconds.length > releasedBefore) this.options.passTime?.(this.options.settings.visibilityTimeoutSeconds * 1000);
+      if (this.releasedWithSeconds.length > releasedBefore) await this.options.passTime?.(this.options.settings.visibilityTimeoutSeconds * 1000);
     }
     throw new Error('The queue did not drain');
   }
