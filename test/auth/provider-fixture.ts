@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * A provider wired to the identity emulator on virtual time, with every event recorded.
  * Shared by the provider test files; one emulator per test so faults never leak between tests.
@@ -114,4 +115,20 @@ export async function rejectionOf(work: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * The gate opens in exactly `ms`: one millisecond before, a caller fails fast and no request is
+ * sent; at `ms`, the next caller sends one request and gets a token.
+ */
+export async function assertGateOpensIn(f: Fixture, ms: number): Promise<void> {
+  const target = f.provider.source === 'managed-identity' ? 'mi' : 'entra';
+  const sent = f.identity.tokenRequests(target).length;
+  await f.clock.advance(ms - 1);
+  await rejectionOf(f.provider.getToken(vaultScope));
+  assert.equal(f.identity.tokenRequests(target).length, sent, 'no request before the gate opens');
+  await f.clock.advance(1);
+  const token = await f.provider.getToken(vaultScope);
+  assert.ok(f.identity.wasIssued(token.token));
+  assert.equal(f.identity.tokenRequests(target).length, sent + 1, 'one request once it is open');
 }
