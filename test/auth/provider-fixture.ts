@@ -1,8 +1,8 @@
-import assert from 'node:assert/strict';
 /**
  * A provider wired to the identity emulator on virtual time, with every event recorded.
  * Shared by the provider test files; one emulator per test so faults never leak between tests.
  */
+import assert from 'node:assert/strict';
 import { createTokenSource } from '../../src/auth/create-provider.js';
 import { ResilientTokenProvider } from '../../src/auth/provider.js';
 import type { TokenSource } from '../../src/auth/token-source.js';
