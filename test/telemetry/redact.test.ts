@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { REDACTED, redactError, redactProperties, redactText, registerSecret } from '../../src/telemetry/redact.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL3ZhdWx0LmF6dXJlLm5ldCJ9.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU';
-const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+// Key material is made at run time: nothing key-shaped is committed.
+const PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const PEM_BODY_LINE = PEM.split('\n')[1] ?? '';
+const CERT_FRAGMENT = randomBytes(15).toString('base64');
 
 describe('redactText', () => {
   const cases: Array<{ rule: string; input: string; secret: string; keeps?: string }> = [
@@ -15,8 +19,8 @@ describe('redactText', () => {
     { rule: 'access_token in a response body', input: '{"access_token":"opaque-abcdef","expires_in":3599}', secret: 'opaque-abcdef', keeps: 'expires_in' },
     { rule: 'a password assignment', input: 'password=hunter2 failed', secret: 'hunter2', keeps: 'failed' },
     { rule: 'the identity header', input: 'x-identity-header: 6f1c0a', secret: '6f1c0a' },
-    { rule: 'a PEM private key block', input: `key:\n${PEM}\nend`, secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', keeps: 'end' },
-    { rule: 'a PEM block cut before its END line', input: '-----BEGIN CERTIFICATE-----\nMIIDazCCAlOgAwIBAgIU', secret: 'MIIDazCCAlOgAwIBAgIU' },
+    { rule: 'a PEM private key block', input: `key:\n${PEM}\nend`, secret: PEM_BODY_LINE, keeps: 'end' },
+    { rule: 'a PEM block cut before its END line', input: `-----BEGIN CERTIFICATE-----\n${CERT_FRAGMENT}`, secret: CERT_FRAGMENT },
     { rule: 'a SAS signature', input: 'https://a.blob.core.windows.net/c?sv=1&sig=abcDEF%3D', secret: 'abcDEF%3D' },
   ];
   for (const { rule, input, secret, keeps } of cases) {
