@@ -3,7 +3,7 @@
  * functions/ touch them at module load so misconfiguration fails at start-up, not at the first
  * invocation. Telemetry is set up when its module loads (before any handler runs).
  */
-import { credentialSettingsFromEnvironment, positiveIntegerSetting } from './auth/credential-settings.js';
+import { credentialSettingsFromEnvironment, tokenRequestTimeoutSetting } from './auth/credential-settings.js';
 import { createTokenProvider } from './auth/create-provider.js';
 import type { TokenProvider } from './auth/types.js';
 import { currentInvocation } from './invocation.js';
@@ -15,7 +15,7 @@ let tokenProvider: TokenProvider | undefined;
 export function getTokenProvider(): TokenProvider {
   tokenProvider ??= createTokenProvider({
     credential: credentialSettingsFromEnvironment(process.env),
-    requestTimeoutMs: positiveIntegerSetting(process.env, 'TOKEN_REQUEST_TIMEOUT_MS'),
+    requestTimeoutMs: tokenRequestTimeoutSetting(process.env),
     events: getTelemetry().onTokenEvent,
     currentInvocation,
   });

@@ -4,6 +4,7 @@
  */
 import { readClientCertificate } from './certificate-file.js';
 import type { CertificateSettings } from './certificate-source.js';
+import { settingReader, type Environment, type SettingReader } from '../environment.js';
 import { configurationError } from './errors.js';
 import type { ManagedIdentitySettings, UserAssignedId } from './managed-identity-source.js';
 
@@ -11,54 +12,30 @@ export type CredentialSettings =
   | { kind: 'managed-identity'; managedIdentity: ManagedIdentitySettings }
   | { kind: 'certificate'; certificate: CertificateSettings };
 
-export type Environment = Record<string, string | undefined>;
+export type { Environment } from '../environment.js';
 
 const publicCloudAuthorityHosts = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']);
 const guidPattern = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 const defaultImdsHost = 'http://169.254.169.254';
 
-function read(env: Environment, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === '' ? undefined : value;
+/** Credential settings fail as TokenError(configuration_error), naming the setting. */
+function readerOf(env: Environment): SettingReader {
+  return settingReader(env, (setting, message) => configurationError(setting, message));
 }
 
-function require(env: Environment, name: string, why: string): string {
-  const value = read(env, name);
-  if (!value) throw configurationError(name, `${name} is not set. ${why}`);
-  return value;
-}
-
-function parseUrl(value: string, setting: string, protocols: string[]): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw configurationError(setting, `${setting} is not a URL: '${value}'`);
-  }
-  if (!protocols.includes(url.protocol)) throw configurationError(setting, `${setting} must use ${protocols.join(' or ')}; got '${url.protocol}'`);
-  return url;
-}
-
-function parseBoolean(env: Environment, name: string): boolean {
-  const value = read(env, name)?.toLowerCase();
-  if (value === undefined || value === 'false' || value === '0') return false;
-  if (value === 'true' || value === '1') return true;
-  throw configurationError(name, `${name} must be 'true' or 'false'; got '${value}'`);
-}
-
-function userAssignedIdentity(env: Environment): UserAssignedId | undefined {
+function userAssignedIdentity(settings: SettingReader): UserAssignedId | undefined {
   const candidates: { name: string; kind: UserAssignedId['kind'] }[] = [
     { name: 'MANAGED_IDENTITY_CLIENT_ID', kind: 'client-id' },
     { name: 'MANAGED_IDENTITY_RESOURCE_ID', kind: 'resource-id' },
     { name: 'MANAGED_IDENTITY_OBJECT_ID', kind: 'object-id' },
   ];
-  const set = candidates.filter((c) => read(env, c.name) !== undefined);
+  const set = candidates.filter((c) => settings.read(c.name) !== undefined);
   if (set.length > 1) {
     throw configurationError(set.map((c) => c.name).join(', '), `Set at most one of ${set.map((c) => c.name).join(', ')} to pick a user-assigned identity`);
   }
   const chosen = set[0];
   if (!chosen) return undefined;
-  const value = read(env, chosen.name) as string;
+  const value = settings.read(chosen.name) as string;
   if (chosen.kind === 'resource-id' && !/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i.test(value)) {
     throw configurationError(chosen.name, `${chosen.name} must be an ARM resource id '/subscriptions/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>'`);
   }
@@ -66,34 +43,35 @@ function userAssignedIdentity(env: Environment): UserAssignedId | undefined {
   return { kind: chosen.kind, value };
 }
 
-function managedIdentitySettings(env: Environment): ManagedIdentitySettings {
-  const endpoint = read(env, 'IDENTITY_ENDPOINT');
-  const header = read(env, 'IDENTITY_HEADER');
-  const userAssigned = userAssignedIdentity(env);
+function managedIdentitySettings(settings: SettingReader): ManagedIdentitySettings {
+  const endpoint = settings.read('IDENTITY_ENDPOINT');
+  const header = settings.read('IDENTITY_HEADER');
+  const userAssigned = userAssignedIdentity(settings);
   if (endpoint || header) {
     if (!endpoint) throw configurationError('IDENTITY_ENDPOINT', 'IDENTITY_HEADER is set but IDENTITY_ENDPOINT is not; both come from the platform when a managed identity is enabled');
     if (!header) throw configurationError('IDENTITY_HEADER', 'IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not; both come from the platform when a managed identity is enabled');
-    parseUrl(endpoint, 'IDENTITY_ENDPOINT', ['http:', 'https:']);
+    settings.url('IDENTITY_ENDPOINT', endpoint, ['http:', 'https:']);
     return { protocol: 'app-service', endpoint, identityHeader: header, userAssigned };
   }
-  const host = read(env, 'AZURE_POD_IDENTITY_AUTHORITY_HOST') ?? defaultImdsHost;
-  const base = parseUrl(host, 'AZURE_POD_IDENTITY_AUTHORITY_HOST', ['http:', 'https:']);
+  const host = settings.read('AZURE_POD_IDENTITY_AUTHORITY_HOST') ?? defaultImdsHost;
+  const base = settings.url('AZURE_POD_IDENTITY_AUTHORITY_HOST', host, ['http:', 'https:']);
   return { protocol: 'imds', endpoint: new URL('/metadata/identity/oauth2/token', base).toString(), userAssigned };
 }
 
-function certificateSettings(env: Environment, now: Date): CertificateSettings {
+function certificateSettings(env: Environment, settings: SettingReader, now: Date): CertificateSettings {
   const localHint = 'For local development with certificate credentials set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH (see local.settings.sample.json).';
-  const tenantId = require(env, 'AZURE_TENANT_ID', localHint);
+  const tenantId = settings.required('AZURE_TENANT_ID', localHint);
   if (['common', 'organizations', 'consumers'].includes(tenantId.toLowerCase())) {
     throw configurationError('AZURE_TENANT_ID', `AZURE_TENANT_ID must name one tenant (GUID or domain) for client credentials; '${tenantId}' is a multi-tenant alias`);
   }
-  const clientId = require(env, 'AZURE_CLIENT_ID', localHint);
+  const clientId = settings.required('AZURE_CLIENT_ID', localHint);
   if (!guidPattern.test(clientId)) throw configurationError('AZURE_CLIENT_ID', 'AZURE_CLIENT_ID must be the application (client) id GUID');
-  const path = require(env, 'AZURE_CLIENT_CERTIFICATE_PATH', localHint);
+  const path = settings.required('AZURE_CLIENT_CERTIFICATE_PATH', localHint);
+  // Not trimmed: spaces can be part of a password.
   const password = env['AZURE_CLIENT_CERTIFICATE_PASSWORD'] || undefined;
   const certificate = readClientCertificate(path, password, now);
-  const authority = parseUrl(read(env, 'AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', 'AZURE_AUTHORITY_HOST', ['https:']);
-  const regionalAuthority = read(env, 'AZURE_REGIONAL_AUTHORITY_NAME');
+  const authority = settings.url('AZURE_AUTHORITY_HOST', settings.read('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', ['https:']);
+  const regionalAuthority = settings.read('AZURE_REGIONAL_AUTHORITY_NAME');
   if (regionalAuthority && !/^[a-z0-9]+$/i.test(regionalAuthority)) {
     throw configurationError('AZURE_REGIONAL_AUTHORITY_NAME', `AZURE_REGIONAL_AUTHORITY_NAME must be an Azure region name like 'westeurope' or 'AutoDiscoverRegion'`);
   }
@@ -102,7 +80,7 @@ function certificateSettings(env: Environment, now: Date): CertificateSettings {
     clientId,
     certificatePem: certificate.pem,
     certificatePassword: password,
-    sendCertificateChain: parseBoolean(env, 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN'),
+    sendCertificateChain: settings.boolean('AZURE_CLIENT_SEND_CERTIFICATE_CHAIN', false),
     authorityHost: authority.origin,
     regionalAuthority,
     disableInstanceDiscovery: !publicCloudAuthorityHosts.has(authority.hostname),
@@ -115,17 +93,18 @@ function certificateSettings(env: Environment, now: Date): CertificateSettings {
  * settings are present; otherwise a start-up error saying what to set.
  */
 export function credentialSettingsFromEnvironment(env: Environment, now = new Date()): CredentialSettings {
-  const explicit = read(env, 'DAEMON_CREDENTIAL')?.toLowerCase();
+  const settings = readerOf(env);
+  const explicit = settings.read('DAEMON_CREDENTIAL')?.toLowerCase();
   if (explicit !== undefined && explicit !== 'managed-identity' && explicit !== 'certificate') {
     throw configurationError('DAEMON_CREDENTIAL', `DAEMON_CREDENTIAL must be 'managed-identity' or 'certificate'; got '${explicit}'`);
   }
-  const platformIdentity = read(env, 'IDENTITY_ENDPOINT') !== undefined || read(env, 'IDENTITY_HEADER') !== undefined;
+  const platformIdentity = settings.read('IDENTITY_ENDPOINT') !== undefined || settings.read('IDENTITY_HEADER') !== undefined;
   if (explicit === 'managed-identity' || (explicit === undefined && platformIdentity)) {
-    return { kind: 'managed-identity', managedIdentity: managedIdentitySettings(env) };
+    return { kind: 'managed-identity', managedIdentity: managedIdentitySettings(settings) };
   }
-  const certificateConfigured = ['AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_TENANT_ID'].some((name) => read(env, name) !== undefined);
+  const certificateConfigured = ['AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_TENANT_ID'].some((name) => settings.read(name) !== undefined);
   if (explicit === 'certificate' || certificateConfigured) {
-    return { kind: 'certificate', certificate: certificateSettings(env, now) };
+    return { kind: 'certificate', certificate: certificateSettings(env, settings, now) };
   }
   throw configurationError(
     'IDENTITY_ENDPOINT or AZURE_CLIENT_CERTIFICATE_PATH',
@@ -134,9 +113,7 @@ export function credentialSettingsFromEnvironment(env: Environment, now = new Da
   );
 }
 
-export function positiveIntegerSetting(env: Environment, name: string): number | undefined {
-  const value = read(env, name);
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw configurationError(name, `${name} must be a positive integer; got '${value}'`);
-  return Number(value);
+/** TOKEN_REQUEST_TIMEOUT_MS: the deadline of one identity request, when set. */
+export function tokenRequestTimeoutSetting(env: Environment): number | undefined {
+  return readerOf(env).optionalInteger('TOKEN_REQUEST_TIMEOUT_MS', 1, Number.MAX_SAFE_INTEGER);
 }

@@ -15,7 +15,9 @@ export interface PostgresConnectionSettings {
   host: string;
   port: number;
   database: string;
+  /** The Entra principal's name as created in PostgreSQL (the managed identity's display name). */
   user: string;
+  /** TLS to the server; Azure Database for PostgreSQL requires it. */
   ssl: boolean;
   poolMax: number;
 }

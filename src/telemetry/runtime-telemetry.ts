@@ -4,6 +4,7 @@
  * an invocation. With no APPLICATIONINSIGHTS_CONNECTION_STRING it is the no-op sink and the SDK
  * is never loaded.
  */
+import type { Environment } from '../environment.js';
 import { createAppInsightsTelemetry } from './app-insights-telemetry.js';
 import { noopTelemetry } from './noop-telemetry.js';
 import { registerSecretsFromEnvironment } from './redact.js';
@@ -16,7 +17,7 @@ export const TELEMETRY_SETTINGS = {
   disableOfflineStorage: 'TELEMETRY_DISABLE_OFFLINE_STORAGE',
 } as const;
 
-export type TelemetryEnvironment = Readonly<Record<string, string | undefined>>;
+export type TelemetryEnvironment = Environment;
 
 /**
  * Builds the Telemetry the environment asks for, and registers the environment's secret values
