@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { postgresScope } from '../../src/clients/postgres-store.js';
-import { migratePostgres } from '../../src/clients/migrate.js';
 import { signEvent } from '../../src/jobs/ingest-message.js';
 import { startAzuriteQueue, type Azurite } from '../support/azurite.js';
-import { installFunctionsCoreShim, registeredFunction, runHooks } from '../support/functions-core-shim.js';
+import { startFunctionsApp, type FunctionsApp } from '../support/functions-app.js';
+import { registeredFunction, runHooks } from '../support/functions-core-shim.js';
 import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
 import { QueueHost, queueServiceClient, readHostQueueSettings, type HostQueueSettings } from '../support/queue-host.js';
@@ -41,52 +40,40 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
   /** Runs while released messages wait out their visibility timeout (the outage ends, say). */
   let whileMessagesWait: (() => Promise<void>) | undefined;
   const clock = new VirtualClock(Date.parse('2030-01-01T12:00:00Z'));
-  let closeServices: () => Promise<void>;
+  let app: FunctionsApp;
 
   const rows = async (): Promise<{ id: string; type: string }[]> => (await postgres.admin.query<{ id: string; type: string }>('SELECT id, type FROM ingested_events ORDER BY id')).rows;
 
   before(async () => {
     [stack, azurite, postgres] = await Promise.all([startFunctionsStack(), startAzuriteQueue(), startPostgres()]);
     stack.vault.setSecret('ingest-signing-key', signingKey);
-    Object.assign(process.env, {
-      ...stack.identityEnv,
-      KEY_VAULT_URL: stack.vault.vaultUrl,
-      SQL_ENGINE: 'postgres',
-      POSTGRES_HOST: postgres.host,
-      POSTGRES_PORT: String(postgres.port),
-      POSTGRES_DATABASE: postgres.database,
-      POSTGRES_USER: appRole,
-      POSTGRES_SSL: 'false',
-      INGEST_QUEUE_NAME: queueName,
-      INGEST_MAX_MESSAGE_BYTES: '2048',
-      AzureWebJobsStorage: azurite.connectionString,
+    app = await startFunctionsApp({
+      stack,
+      postgres,
+      appRole,
+      telemetry,
+      clock,
+      settings: { SQL_ENGINE: 'postgres', INGEST_QUEUE_NAME: queueName, INGEST_MAX_MESSAGE_BYTES: '2048', AzureWebJobsStorage: azurite.connectionString },
     });
-    installFunctionsCoreShim();
-    const services = await import('../../functions/services.js');
-    services.configureServices({ keyVaultClientOptions: stack.keyVaultClientOptions, telemetry, clock });
-    closeServices = services.closeServices;
-    await import('../../functions/index.js');
-    const { getTokenProvider } = await import('../../src/runtime.js');
-
-    // The deployer: schema by migration, then an app role whose password is the app's token.
-    await migratePostgres(postgres.admin);
-    await postgres.createAppRole(appRole);
-    const token = (await getTokenProvider().getToken(postgresScope)).token;
-    assert.ok(stack.identity.wasIssued(token));
-    await postgres.setPassword(appRole, token);
+    assert.ok(stack.identity.wasIssued(app.appToken));
 
     settings = readHostQueueSettings(hostJson);
-    host = new QueueHost({ serviceClient: queueServiceClient(azurite.connectionString), fn: registeredFunction('ingestEvents'), settings, retryVisibilitySeconds: 0, passTime: async (ms) => {
+    host = new QueueHost({
+      serviceClient: queueServiceClient(azurite.connectionString),
+      fn: registeredFunction('ingestEvents'),
+      settings,
+      retryVisibilitySeconds: 0,
+      passTime: async (ms) => {
         clock.advance(ms);
         await whileMessagesWait?.();
-      }, onLog: (level, args) => leaks.logHandler(level, ...args) });
+      },
+      onLog: (level, args) => leaks.logHandler(level, ...args),
+    });
     await host.createQueues();
   });
 
   after(async () => {
-    await closeServices();
-    const { getTokenProvider } = await import('../../src/runtime.js');
-    getTokenProvider().close();
+    await app.shutdown();
     await Promise.all([stack.stop(), azurite.stop(), postgres.stop()]);
   });
 

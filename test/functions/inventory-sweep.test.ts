@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import functions from '@azure/functions';
 import type { Timer } from '@azure/functions';
-import { migratePostgres } from '../../src/clients/migrate.js';
-import { postgresScope } from '../../src/clients/postgres-store.js';
-import { installFunctionsCoreShim, registeredFunction, triggerBinding } from '../support/functions-core-shim.js';
+import { startFunctionsApp, type FunctionsApp } from '../support/functions-app.js';
+import { registeredFunction, triggerBinding } from '../support/functions-core-shim.js';
 import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
 import { LeakCollector } from '../support/leak-collector.js';
@@ -28,7 +27,7 @@ describe('inventorySweep on the Key Vault emulator and PostgreSQL', () => {
   const secretValues: string[] = [];
   const start = Date.parse('2030-01-01T02:00:00Z');
   const clock = new VirtualClock(start);
-  let closeServices: () => Promise<void>;
+  let app: FunctionsApp;
 
   const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
   const invoke = (): Promise<unknown> =>
@@ -45,34 +44,19 @@ describe('inventorySweep on the Key Vault emulator and PostgreSQL', () => {
       secretValues.push(value);
       stack.vault.setSecret(name, value, { expiresOn, contentType: 'text/plain', tags: { team: i % 2 ? 'a' : 'b' } });
     }
-    Object.assign(process.env, {
-      ...stack.identityEnv,
-      KEY_VAULT_URL: stack.vault.vaultUrl,
-      POSTGRES_HOST: postgres.host,
-      POSTGRES_PORT: String(postgres.port),
-      POSTGRES_DATABASE: postgres.database,
-      POSTGRES_USER: appRole,
-      POSTGRES_SSL: 'false',
-      INVENTORY_SWEEP_SCHEDULE: '0 30 1 * * *',
-      INVENTORY_SWEEP_CONCURRENCY: '16',
-      INVENTORY_EXPIRY_WINDOW_DAYS: '30',
+    app = await startFunctionsApp({
+      stack,
+      postgres,
+      appRole,
+      telemetry,
+      clock,
+      settings: { INVENTORY_SWEEP_SCHEDULE: '0 30 1 * * *', INVENTORY_SWEEP_CONCURRENCY: '16', INVENTORY_EXPIRY_WINDOW_DAYS: '30' },
     });
-    installFunctionsCoreShim();
-    const services = await import('../../functions/services.js');
-    services.configureServices({ keyVaultClientOptions: stack.keyVaultClientOptions, telemetry, clock });
-    closeServices = services.closeServices;
-    await import('../../functions/index.js');
-    const { getTokenProvider } = await import('../../src/runtime.js');
-    await migratePostgres(postgres.admin);
-    await postgres.createAppRole(appRole);
-    await postgres.setPassword(appRole, (await getTokenProvider().getToken(postgresScope)).token);
   });
 
   after(async () => {
     leaks.addTelemetry(telemetry.items);
-    await closeServices();
-    const { getTokenProvider } = await import('../../src/runtime.js');
-    getTokenProvider().close();
+    await app.shutdown();
     await Promise.all([stack.stop(), postgres.stop()]);
   });
 
