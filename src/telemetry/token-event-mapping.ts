@@ -147,6 +147,14 @@ export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): Tele
   const background = 'background' in event && event.background;
   const invocation = event.invocation ?? (background ? undefined : ambient);
   const base = { invocation };
+  // Metrics are aggregated per source and scope; seconds-to-expiry never goes below zero.
+  const metric = (name: string, value: number, extra: Record<string, string> = {}): TelemetryItem => ({
+    ...base,
+    kind: 'metric',
+    name,
+    value: Math.max(0, value),
+    properties: { credentialSource: event.source, scope: event.scope, ...extra },
+  });
   switch (event.type) {
     case 'identity-request':
       return [
@@ -170,36 +178,11 @@ export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): Tele
       ];
     case 'acquired':
     case 'refreshed':
-      return [
-        {
-          ...base,
-          kind: 'metric',
-          name: METRIC_NAMES.secondsToExpiry,
-          value: Math.max(0, (event.expiresOnTimestamp - event.at) / 1000),
-          properties: { credentialSource: event.source, scope: event.scope, tokenEvent: event.type },
-        },
-      ];
+      return [metric(METRIC_NAMES.secondsToExpiry, (event.expiresOnTimestamp - event.at) / 1000, { tokenEvent: event.type })];
     case 'served-from-cache':
-      return [
-        { ...base, kind: 'metric', name: METRIC_NAMES.cacheHit, value: 1, properties: { credentialSource: event.source, scope: event.scope } },
-        {
-          ...base,
-          kind: 'metric',
-          name: METRIC_NAMES.secondsToExpiry,
-          value: Math.max(0, event.expiresInMs / 1000),
-          properties: { credentialSource: event.source, scope: event.scope, tokenEvent: event.type },
-        },
-      ];
+      return [metric(METRIC_NAMES.cacheHit, 1), metric(METRIC_NAMES.secondsToExpiry, event.expiresInMs / 1000, { tokenEvent: event.type })];
     case 'cache-miss':
-      return [
-        {
-          ...base,
-          kind: 'metric',
-          name: METRIC_NAMES.cacheMiss,
-          value: 1,
-          properties: { credentialSource: event.source, scope: event.scope, reason: event.reason },
-        },
-      ];
+      return [metric(METRIC_NAMES.cacheMiss, 1, { reason: event.reason })];
     case 'throttled':
       return [
         {
