@@ -4,7 +4,7 @@
  * alike and hides the status and ids on `cause`.
  */
 import { TokenError } from './errors.js';
-import { networkErrorCode } from './network-errors.js';
+import { deadlinePassed, networkErrorCode } from './network-errors.js';
 import { parseJsonObject, readErrorBody, safeDescription } from './platform-response.js';
 import type { RecordedExchange } from './recording-http-client.js';
 import { parseRetryAfterMs } from './retry-after.js';
@@ -27,7 +27,7 @@ export function classifyCertificateFailure(failure: CertificateFailure): TokenEr
 
   if (!exchange || exchange.status === undefined) {
     if (exchange || signal.aborted || networkErrorCode(error)) {
-      const timedOut = signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError';
+      const timedOut = deadlinePassed(signal);
       const where = exchange ? new URL(exchange.url).origin : 'the authority host';
       const why = timedOut ? 'did not answer before the request deadline' : `could not be reached (${networkErrorCode(error) ?? 'network error'})`;
       return new TokenError('identity_platform_unreachable', `The identity platform at ${where} ${why}. Check AZURE_AUTHORITY_HOST and outbound network access.`, { ...base, retryable: true });

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { TokenError } from './errors.js';
 import type { HttpResponse, HttpTransport } from './http-transport.js';
-import { networkErrorCode } from './network-errors.js';
+import { deadlinePassed, networkErrorCode } from './network-errors.js';
 import { parseJsonObject, readErrorBody, readTokenBody, safeDescription } from './platform-response.js';
 import { parseRetryAfterMs } from './retry-after.js';
 import type { RequestContext, TokenResponse, TokenSource } from './token-source.js';
@@ -85,7 +85,7 @@ export class ManagedIdentitySource implements TokenSource {
   }
 
   private unreachable(error: unknown, scope: string, clientRequestId: string, signal: AbortSignal): TokenError {
-    const timedOut = signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError';
+    const timedOut = deadlinePassed(signal);
     const code = timedOut ? 'timeout' : (networkErrorCode(error) ?? 'network error');
     const what = timedOut ? 'did not answer before the request deadline' : `could not be reached (${code})`;
     return new TokenError(

@@ -16,3 +16,13 @@ export function networkErrorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The reason the provider aborts a request with when its deadline passes. */
+export class DeadlineExceeded extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/** True when `signal` was aborted because the request deadline passed (not by a caller). */
+export function deadlinePassed(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof DeadlineExceeded;
+}

@@ -10,6 +10,7 @@ import { createTokenCredential } from './credential-adapter.js';
 import { expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
 import { isTokenError, TokenError, type CredentialSource } from './errors.js';
 import { ignoreEvents, type InvocationInfo, type TokenEvent, type TokenEventSink } from './events.js';
+import { DeadlineExceeded } from './network-errors.js';
 import { refreshAfterTimestamp } from './refresh-time.js';
 import { RetryAfterGate } from './retry-after-gate.js';
 import { assertDefaultScope } from './scope.js';
@@ -47,9 +48,6 @@ interface CacheEntry {
   gate: RetryAfterGate;
 }
 
-class DeadlineExceeded extends Error {
-  override readonly name = 'TimeoutError';
-}
 
 export class ResilientTokenProvider implements TokenProvider {
   readonly credential: TokenCredential;
