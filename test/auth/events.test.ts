@@ -1,6 +1,7 @@
 /** The provider's observable behaviour as typed events, in the order a user would see them. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createTokenProvider } from '../../src/auth/create-provider.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';
 import { waitUntil } from '../support/scheduled-clock.js';
 import { rejectionOf, startFixture, vaultScope } from './provider-fixture.js';
@@ -58,7 +59,6 @@ describe('token events', () => {
   });
 
   it('a throwing listener never breaks token acquisition', async () => {
-    const { createTokenProvider } = await import('../../src/auth/create-provider.js');
     const f = await startFixture({ kind: 'managed-identity', ca });
     const provider = createTokenProvider({
       credential: { kind: 'managed-identity', managedIdentity: { protocol: 'app-service', endpoint: f.identity.managedIdentityEndpoint, identityHeader: f.identity.identityHeader } },
