@@ -47,39 +47,38 @@ export class RecordingHttpClient implements HttpClient {
   ) {}
 
   async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
-    const cached = isDiscovery(request) ? this.deps.discoveryCache.get(request.url) : undefined;
+    const discovery = isDiscovery(request);
+    const cached = discovery ? this.deps.discoveryCache.get(request.url) : undefined;
     if (cached) return { ...cached, request };
 
     request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, this.signal]) : this.signal;
     if (this.deps.agent) request.agent = this.deps.agent;
     const url = new URL(request.url);
-    const base = { url: request.url, target: url.origin, name: `${request.method} ${url.pathname}`, clientRequestId: clientRequestIdOf(request) };
+    const sent = { target: url.origin, name: `${request.method} ${url.pathname}`, clientRequestId: clientRequestIdOf(request) };
     const started = this.deps.clock.now();
     try {
       const response = await this.deps.inner.sendRequest(request);
       const exchange: Exchange = {
-        target: base.target,
-        name: base.name,
-        clientRequestId: base.clientRequestId,
+        ...sent,
         durationMs: this.deps.clock.now() - started,
         status: response.status,
         success: response.status >= 200 && response.status < 300,
         requestId: response.headers.get('x-ms-request-id') ?? undefined,
       };
       // The body may hold an access token: it stays in this record and never reaches the report.
-      this.exchanges.push({ ...exchange, url: base.url, retryAfter: response.headers.get('retry-after') ?? undefined, bodyText: response.bodyAsText ?? undefined });
+      this.exchanges.push({ ...exchange, url: request.url, retryAfter: response.headers.get('retry-after') ?? undefined, bodyText: response.bodyAsText ?? undefined });
       this.report(exchange);
-      if (isDiscovery(request) && response.status === 200) this.deps.discoveryCache.set(request.url, response);
+      if (discovery && response.status === 200) this.deps.discoveryCache.set(request.url, response);
       return response;
     } catch (error) {
-      const exchange: Exchange = { target: base.target, name: base.name, clientRequestId: base.clientRequestId, durationMs: this.deps.clock.now() - started, success: false };
-      this.exchanges.push({ ...exchange, url: base.url, error });
+      const exchange: Exchange = { ...sent, durationMs: this.deps.clock.now() - started, success: false };
+      this.exchanges.push({ ...exchange, url: request.url, error });
       this.report(exchange);
       throw error;
     }
   }
 
-  /** The last exchange that got an HTTP answer, or the last failure if none did. */
+  /** The most recent exchange of this acquisition, answered or not. */
   lastExchange(): RecordedExchange | undefined {
     return this.exchanges.at(-1);
   }
