@@ -93,7 +93,7 @@ function configure(sdk: AppInsightsSdk, options: AppInsightsTelemetryOptions): T
         winston: off,
         console: off,
       },
-    } as AppInsightsModule.AzureMonitorOpenTelemetryOptions)
+    })
     .start();
   return sdk.defaultClient;
 }
