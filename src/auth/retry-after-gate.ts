@@ -1,16 +1,24 @@
 /**
- * A gate closes after a failure: until `Retry-After` when the platform sent one (authoritative,
- * RFC 9110), otherwise for the next exponential back-off step; never for less than the first
- * back-off step (5 s), so no answer, not even `Retry-After: 0`, can produce a fast loop. While it
- * is closed no code path sends a request through it; callers holding a valid token keep it,
- * callers without one fail fast with the error that closed it.
+ * A gate closes after a failure: until `Retry-After` when the platform sent a usable one
+ * (authoritative, RFC 9110: the gate opens exactly then, not later; capped at an hour), otherwise
+ * for the next exponential back-off step, whose first step is at least 5 s, so no answer, not
+ * even `Retry-After: 0`, can produce a fast loop. While it is closed no code path sends a request
+ * through it; callers holding a valid token keep it, callers without one fail fast with the error
+ * that closed it.
  *
  * The provider keeps one gate per identity (throttling and outages: they affect every scope) and
  * one per cache key (failures only that scope can cause, such as an unknown resource).
  */
 import type { Backoff } from './backoff.js';
-import { firstRetryDelayMs } from './defaults.js';
+import { maxRetryAfterMs } from './defaults.js';
 import { TokenError } from './errors.js';
+
+/** The wait a failure imposes: the platform's Retry-After when usable, else the back-off step. */
+export function gateWaitMs(retryAfterMs: number | undefined, backoffStepMs: () => number): number {
+  // Sources already drop 0, negative and unparseable values; this guards a TokenError built by hand.
+  if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0) return Math.min(retryAfterMs, maxRetryAfterMs);
+  return backoffStepMs();
+}
 
 export class RetryAfterGate {
   private closedUntil = 0;
@@ -35,8 +43,8 @@ export class RetryAfterGate {
     this.consecutiveFailures += 1;
     this.failuresRecorded += 1;
     this.lastError = error;
-    // Retry-After wins over the back-off when present, but never below the first step.
-    const waitMs = Math.max(error.retryAfterMs ?? this.backoff(this.consecutiveFailures), firstRetryDelayMs);
+    const waitMs = gateWaitMs(error.retryAfterMs, () => this.backoff(this.consecutiveFailures));
+    // Two failures in flight at once (two scopes): no request before the later of the two.
     this.closedUntil = Math.max(this.closedUntil, now + waitMs);
     return this.closedUntil;
   }

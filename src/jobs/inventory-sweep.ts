@@ -5,11 +5,11 @@
  * go on; a run in which every item failed, or the listing itself failed, fails the invocation.
  */
 import pLimit from 'p-limit';
-import { describeFailure, isTransient } from '../clients/errors.js';
+import { describeFailure } from '../clients/errors.js';
 import type { SecretInventoryRow, Store } from '../clients/store.js';
 import type { SecretSummary, SecretVault } from '../clients/vault.js';
 import type { Clock, InvocationInfo, JobLog, Telemetry } from './ports.js';
-import { retryDelayMs, sweepRetryPolicy, withRetries, type RetryPolicy } from './retry.js';
+import { affordableRetryDelayMs, sweepRetryPolicy, withRetries, type RetryPolicy } from './retry.js';
 
 export const sweepEvents = {
   completed: 'InventorySweepCompleted',
@@ -129,13 +129,14 @@ export async function runInventorySweep(input: InventorySweepInput): Promise<Inv
       }
       break;
     } catch (error) {
-      if (attempt >= policy.attempts || !isTransient(error)) {
+      const delayMs = affordableRetryDelayMs(policy, attempt, error);
+      if (delayMs === undefined) {
         listingError = error;
         break;
       }
       // Page links cannot be resumed through the SDK: list again, skipping names already seen.
       log.warn('Listing the vault failed; waiting and listing again', describeFailure(error));
-      await clock.sleep(retryDelayMs(policy, attempt, error));
+      await clock.sleep(delayMs);
     }
   }
   await Promise.all(inFlight);

@@ -33,14 +33,24 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, error: unknow
   return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempt - 1));
 }
 
+/**
+ * The wait before another attempt inside this run, or undefined when there is none: attempts
+ * used up, a failure retrying cannot fix, or a Retry-After longer than the run can afford.
+ * Every retry loop of a job asks this one question, so each honours the same cap.
+ */
+export function affordableRetryDelayMs(policy: RetryPolicy, attempt: number, error: unknown): number | undefined {
+  if (attempt >= policy.attempts || !isTransient(error)) return undefined;
+  const delayMs = retryDelayMs(policy, attempt, error);
+  return delayMs > policy.maxRetryAfterMs ? undefined : delayMs;
+}
+
 export async function withRetries<T>(work: () => Promise<T>, clock: Clock, policy: RetryPolicy = sweepRetryPolicy): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= policy.attempts || !isTransient(error)) throw error;
-      const delayMs = retryDelayMs(policy, attempt, error);
-      if (delayMs > policy.maxRetryAfterMs) throw error;
+      const delayMs = affordableRetryDelayMs(policy, attempt, error);
+      if (delayMs === undefined) throw error;
       await clock.sleep(delayMs);
     }
   }

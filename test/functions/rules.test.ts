@@ -150,6 +150,33 @@ describe('failures that retrying cannot fix', () => {
     assert.deepEqual(clock.sleeps, [9_000]);
   });
 
+  it('a listing throttled longer than a run can afford ends the sweep with a reported listing failure, without waiting it out', async () => {
+    const clock = new VirtualClock(0);
+    let listings = 0;
+    const vault: SecretVault = {
+      // eslint-disable-next-line require-yield
+      async *listSecrets() {
+        listings += 1;
+        await Promise.resolve();
+        throw new DependencyError('vault_throttled', 'key-vault', 'throttled', { retryable: true, status: 429, retryAfterMs: 60 * 60_000 });
+      },
+      currentVersion: () => Promise.reject(new Error('nothing is listed')),
+      getSecretValue: () => Promise.reject(new Error('values are never read by the sweep')),
+    };
+    const store: Store = { upsertSecretInventory: () => Promise.resolve(), insertEvent: () => Promise.resolve(true), close: () => Promise.resolve() };
+    const telemetry = new RecordingTelemetry();
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const failed = await runInventorySweep({ vault, store, telemetry, log, clock, concurrency: 2, expiryWindowMs: 0 }).then(
+      () => assert.fail('the sweep reports the listing failure'),
+      (error: unknown) => error,
+    );
+    assert.ok(failed instanceof InventorySweepFailed);
+    assert.equal(failed.summary.listingFailed, true);
+    assert.equal(listings, 1);
+    assert.deepEqual(clock.sleeps, [], 'a 60-minute Retry-After is not slept inside a 10-minute function');
+    assert.equal(telemetry.events('InventorySweepCompleted').length, 1);
+  });
+
   const badInput: [string, DependencyError][] = [
     ['PostgreSQL class 22 (untranslatable character)', classifyPostgresError(Object.assign(new Error('x'), { code: '22P05' }))],
     ['PostgreSQL invalid datetime', classifyPostgresError(Object.assign(new Error('x'), { code: '22007' }))],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exponentialBackoff } from '../../src/auth/backoff.js';
+import { chooseExpiry } from '../../src/auth/platform-response.js';
 import { refreshAfterTimestamp } from '../../src/auth/refresh-time.js';
 import { parseRetryAfterMs } from '../../src/auth/retry-after.js';
 
@@ -8,17 +9,23 @@ const now = Date.UTC(2026, 10, 22, 12, 0, 0);
 const minute = 60_000;
 const hour = 60 * minute;
 
-describe('parseRetryAfterMs (RFC 9110 delay-seconds or HTTP-date)', () => {
+describe('parseRetryAfterMs (RFC 9110 delay-seconds or HTTP-date; 0, negative, past and unparseable are absent; capped at 1 h)', () => {
   const cases: [string | undefined, number | undefined][] = [
     [undefined, undefined],
     ['', undefined],
-    ['0', 0],
+    ['0', undefined],
+    ['-5', undefined],
+    ['2', 2_000],
     ['7', 7_000],
     [' 120 ', 120_000],
     ['1.5', 1_500],
     [new Date(now + 30_000).toUTCString(), 30_000],
-    [new Date(now - 30_000).toUTCString(), 0],
+    [new Date(now - 30_000).toUTCString(), undefined],
     ['soon', undefined],
+    ['2027-01-01', undefined],
+    ['99999999999999', hour],
+    ['Fri, 31 Dec 9999 23:59:59 GMT', hour],
+    [String(2 * 60 * 60), hour],
   ];
   for (const [input, expected] of cases) {
     it(`'${input}' -> ${expected} ms`, () => assert.equal(parseRetryAfterMs(input, now), expected));
@@ -62,4 +69,27 @@ describe('refreshAfterTimestamp', () => {
       assert.equal(at - now, c.expected);
     });
   }
+});
+
+describe('chooseExpiry (expires_on preferred when it agrees with expires_in)', () => {
+  const at = now + 700; // 700 ms into a second
+  const cases: { name: string; expiresIn?: number; expiresOn?: number; expected: number | undefined }[] = [
+    { name: 'both, agreeing: the absolute expires_on, the same number on every answer', expiresIn: 3_599, expiresOn: now + 3_600_000, expected: now + 3_600_000 },
+    { name: 'both, 2 s apart: still agreeing', expiresIn: 3_600, expiresOn: now + 3_600_000 + 2_000 + 700, expected: now + 3_600_000 + 2_700 },
+    { name: 'both, disagreeing by minutes (clock skew): expires_in, right on this host', expiresIn: 3_600, expiresOn: now + 3_600_000 - 5 * minute, expected: at + 3_600_000 },
+    { name: 'expires_in only', expiresIn: 60, expected: at + 60_000 },
+    { name: 'expires_on only', expiresOn: now + hour, expected: now + hour },
+    { name: 'neither', expected: undefined },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.equal(chooseExpiry(at, c.expiresIn, c.expiresOn), c.expected));
+  }
+});
+
+describe('refreshAfterTimestamp for the same token answered again', () => {
+  it('measures the lifetime from the first arrival, so the floor does not shrink with each answer', () => {
+    const expiresOn = now + 13_000;
+    const at = refreshAfterTimestamp({ receivedAt: now + 6_500, firstReceivedAt: now, expiresOnTimestamp: expiresOn, skewMs: 3_250 });
+    assert.equal(at - (now + 6_500), 5_000, 'the floor of a 13 s token is 5 s, even with 6.5 s left');
+  });
 });
