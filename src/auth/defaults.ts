@@ -12,11 +12,23 @@ export const firstRetryDelayMs = 5_000;
 /** Ceiling of the exponential back-off, so an outage is probed at least this often once it ends. */
 export const maxRetryDelayMs = 5 * 60_000;
 
+/** Longest `Retry-After` honoured; longer ones are capped to it. MSAL's throttling cache caps at one hour too. */
+export const maxRetryAfterMs = 60 * 60_000;
+
 /** Extra random delay on top of each back-off step, as a fraction of the step: spreads instances apart without ever going below the step. */
 export const retryJitterRatio = 0.2;
 
-/** A proactive refresh is never scheduled sooner than this after a token arrives (or half its life, for tokens shorter than twice this). */
+/**
+ * The refresh floor: two requests for one cache key are never closer than this (or half the
+ * token's life, for tokens shorter than twice this), unless a caller holds no valid token.
+ */
 export const minRefreshIntervalMs = 5_000;
+
+/**
+ * `expires_on` (absolute) and `expires_in` (relative) "agree" when they differ by at most this:
+ * `expires_in` is whole seconds counted down by the server, and the answer takes time to arrive.
+ */
+export const expiryAgreementMs = 2_000;
 
 /** Tokens living longer than this refresh at half-life (MSAL's rule for long-lived tokens). */
 export const halfLifeRefreshThresholdMs = 2 * 60 * 60_000;

@@ -2,6 +2,7 @@
  * Reading what the identity platform answered, without trusting it: token bodies (expiry from
  * `expires_in`/`expires_on`, never from decoding the token) and error bodies (correlation ids).
  */
+import { expiryAgreementMs } from './defaults.js';
 import type { TokenResponse } from './token-source.js';
 
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
@@ -35,15 +36,30 @@ function expiresOnMs(value: unknown): number | undefined {
 }
 
 /**
- * Returns the token or a reason it is unusable. `expires_in` (relative) is preferred over
- * `expires_on` (absolute) because it is immune to clock skew between this host and the server.
+ * The token's expiry from what the server said, never from the token itself.
+ *
+ * Managed-identity hosts (IMDS, App Service) cache a token server-side and hand the same token
+ * out again with a fixed `expires_on` (whole epoch seconds) and an `expires_in` that counts down
+ * in whole seconds. "Receipt time + `expires_in`" therefore comes out slightly different on every
+ * answer for the same token, which is how an earlier-looking expiry once stalled refresh-ahead in
+ * a request loop. So when both are present and agree (within `expiryAgreementMs`, the rounding
+ * and transit of `expires_in`), the absolute `expires_on` wins: it is the same number each time.
+ * When they disagree, this host's clock and the server's differ, and the relative `expires_in`
+ * is the one that is right on this host's clock.
  */
+export function chooseExpiry(receivedAt: number, expiresInSeconds: number | undefined, expiresOnMs: number | undefined): number | undefined {
+  const fromExpiresIn = expiresInSeconds === undefined ? undefined : receivedAt + expiresInSeconds * 1000;
+  if (fromExpiresIn === undefined) return expiresOnMs;
+  if (expiresOnMs === undefined) return fromExpiresIn;
+  return Math.abs(expiresOnMs - fromExpiresIn) <= expiryAgreementMs ? expiresOnMs : fromExpiresIn;
+}
+
+/** Returns the token or a reason it is unusable. */
 export function readTokenBody(body: Record<string, unknown> | undefined, receivedAt: number): TokenResponse | string {
   if (!body) return 'the body is not a JSON object';
   const accessToken = asString(body['access_token']);
   if (!accessToken) return 'the body has no access_token';
-  const expiresIn = asNumber(body['expires_in']);
-  const expiresOn = expiresIn !== undefined ? receivedAt + expiresIn * 1000 : expiresOnMs(body['expires_on']);
+  const expiresOn = chooseExpiry(receivedAt, asNumber(body['expires_in']), expiresOnMs(body['expires_on']));
   if (expiresOn === undefined) return 'the body has neither expires_in nor expires_on';
   if (expiresOn <= receivedAt) return 'the token is already expired (check the clocks)';
   const refreshIn = asNumber(body['refresh_in']);

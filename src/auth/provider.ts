@@ -11,7 +11,7 @@ import { expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } f
 import { isTokenError, TokenError, type CredentialSource } from './errors.js';
 import { ignoreEvents, type InvocationInfo, type TokenEvent, type TokenEventSink } from './events.js';
 import { DeadlineExceeded } from './network-errors.js';
-import { refreshAfterTimestamp } from './refresh-time.js';
+import { refreshAfterTimestamp, refreshFloorMs } from './refresh-time.js';
 import { RetryAfterGate } from './retry-after-gate.js';
 import { assertDefaultScope } from './scope.js';
 import { abandonOnAbort } from './single-flight.js';
@@ -33,9 +33,13 @@ export interface ProviderOptions {
 interface CachedToken {
   token: string;
   expiresOnTimestamp: number;
+  /** First arrival of this token string; the same token answered again keeps it. */
+  firstReceivedAt: number;
   refreshAfterTimestamp: number;
   /** Last moment the token is handed out: expiry minus the safety skew. */
   servableUntil: number;
+  /** Least time between two requests for this key while this token is valid. */
+  floorMs: number;
 }
 
 interface CacheEntry {
@@ -43,6 +47,8 @@ interface CacheEntry {
   cached?: CachedToken | undefined;
   /** The one request in flight for this key (single flight), foreground or background. */
   pending?: Promise<CachedToken> | undefined;
+  /** When the last request for this key was sent: the refresh floor counts from it. */
+  lastSentAt?: number | undefined;
   cancelTimer?: (() => void) | undefined;
   /** Closed by failures only this scope can cause (an unknown resource, a rejected scope). */
   gate: RetryAfterGate;
@@ -97,7 +103,10 @@ export class ResilientTokenProvider implements TokenProvider {
     const entry = this.entryFor(scope);
     const now = this.clock.now();
     const cached = entry.cached;
-    if (cached && now < cached.servableUntil) {
+    // Inside its skew window a token is still valid; while the floor since the last request has
+    // not passed, the platform has nothing newer to give (it caches server-side), so asking again
+    // would only start a loop.
+    if (cached && (now < cached.servableUntil || (now < cached.expiresOnTimestamp && now < this.earliestOptionalRequest(entry)))) {
       if (now >= cached.refreshAfterTimestamp) this.refreshInBackground(entry);
       this.emit({ ...this.base(scope, invocation), type: 'served-from-cache', expiresInMs: cached.expiresOnTimestamp - now });
       return this.result(cached, true);
@@ -189,6 +198,7 @@ export class ResilientTokenProvider implements TokenProvider {
     const started = this.clock.now();
     const identityEpoch = this.gate.epoch();
     const scopeEpoch = entry.gate.epoch();
+    entry.lastSentAt = started;
     const controller = new AbortController();
     let giveUp: (error: TokenError) => void = () => undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -208,17 +218,22 @@ export class ResilientTokenProvider implements TokenProvider {
       const response = await Promise.race([request, deadline]);
       this.gate.recordSuccess(identityEpoch);
       entry.gate.recordSuccess(scopeEpoch);
-      const lifetime = response.expiresOnTimestamp - response.receivedAt;
+      // The newest answer is the platform's current view, even when it is the same token again or
+      // expires no later than the one held: the next refresh is planned from it, never in the past.
+      const previous = entry.cached;
+      const firstReceivedAt = previous?.token === response.accessToken ? previous.firstReceivedAt : response.receivedAt;
+      const lifetime = response.expiresOnTimestamp - firstReceivedAt;
       const skew = Math.min(this.skewMs, lifetime / 4);
       const fresh: CachedToken = {
         token: response.accessToken,
         expiresOnTimestamp: response.expiresOnTimestamp,
-        refreshAfterTimestamp: refreshAfterTimestamp({ ...response, skewMs: skew }),
+        firstReceivedAt,
+        refreshAfterTimestamp: refreshAfterTimestamp({ ...response, firstReceivedAt, skewMs: skew }),
         servableUntil: response.expiresOnTimestamp - skew,
+        floorMs: refreshFloorMs(lifetime),
       };
-      // Never let a slower, older response replace a token that lives longer.
-      if (!entry.cached || fresh.expiresOnTimestamp >= entry.cached.expiresOnTimestamp) entry.cached = fresh;
-      this.scheduleRefresh(entry, entry.cached.refreshAfterTimestamp);
+      entry.cached = fresh;
+      this.scheduleRefresh(entry, fresh.refreshAfterTimestamp);
       this.emit({
         ...this.base(scope, invocation),
         type: background ? ('refreshed' as const) : ('acquired' as const),
@@ -266,9 +281,15 @@ export class ResilientTokenProvider implements TokenProvider {
       // Foreground callers report their own failures; a background refresh has no caller.
       this.emit({ ...base, type: 'refresh-failed', error, tokenExpiresOnTimestamp: cached?.expiresOnTimestamp ?? now, nextAttemptAt: opensAt });
       // Keep serving the valid token; try again when the gate opens, if the token is still useful then.
-      if (cached && opensAt < cached.servableUntil) this.scheduleRefresh(entry, opensAt);
+      this.scheduleRefresh(entry, opensAt);
     }
     return error;
+  }
+
+  /** No request for this key before this while a valid token is held: the refresh floor since the last one. */
+  private earliestOptionalRequest(entry: CacheEntry): number {
+    if (entry.lastSentAt === undefined || !entry.cached) return 0;
+    return entry.lastSentAt + entry.cached.floorMs;
   }
 
   private refreshInBackground(entry: CacheEntry): void {
@@ -276,21 +297,31 @@ export class ResilientTokenProvider implements TokenProvider {
     const now = this.clock.now();
     const gate = this.closedGate(entry, now);
     if (gate) {
-      const cached = entry.cached;
-      if (cached && gate.opensAt() < cached.servableUntil) this.scheduleRefresh(entry, gate.opensAt());
+      this.scheduleRefresh(entry, gate.opensAt());
+      return;
+    }
+    if (now < this.earliestOptionalRequest(entry)) {
+      this.scheduleRefresh(entry, this.earliestOptionalRequest(entry));
       return;
     }
     // Background failures are reported as events; the valid token keeps being served.
     this.startAcquisition(entry, true, undefined).catch(() => undefined);
   }
 
+  /**
+   * Plans the next background refresh at `at`, but never sooner than the refresh floor allows,
+   * and not at all once the token would no longer be served by then (the next caller asks).
+   */
   private scheduleRefresh(entry: CacheEntry, at: number): void {
     entry.cancelTimer?.();
-    if (this.closed) return;
-    entry.cancelTimer = this.clock.schedule(Math.max(0, at - this.clock.now()), () => {
+    entry.cancelTimer = undefined;
+    const cached = entry.cached;
+    const when = Math.max(at, this.earliestOptionalRequest(entry));
+    if (this.closed || !cached || when >= cached.servableUntil) return;
+    entry.cancelTimer = this.clock.schedule(Math.max(0, when - this.clock.now()), () => {
       entry.cancelTimer = undefined;
-      const cached = entry.cached;
-      if (cached && this.clock.now() < cached.servableUntil) this.refreshInBackground(entry);
+      const current = entry.cached;
+      if (current && this.clock.now() < current.servableUntil) this.refreshInBackground(entry);
     });
   }
 }

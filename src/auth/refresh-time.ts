@@ -2,23 +2,37 @@
  * When to refresh a token ahead of its expiry, from what the server told us; the token itself is
  * never decoded. Order of preference: the server's `refresh_in`; half-life for long-lived tokens;
  * otherwise a margin before expiry. Always at least `skew` before the token stops being served,
- * and never sooner than a floor after it arrived, so that an odd answer (`refresh_in: 0`, a
- * one-second token) cannot turn refresh-ahead into a request loop.
+ * and never sooner than the refresh floor after the answer arrived, so that an odd answer
+ * (`refresh_in: 0`, a one-second token, the same token handed out again) cannot turn
+ * refresh-ahead into a request loop.
  */
 import { expirySkewMs, halfLifeRefreshThresholdMs, minRefreshIntervalMs, refreshMarginMs } from './defaults.js';
 
 export interface RefreshTimeInput {
+  /** When this answer arrived. */
   receivedAt: number;
+  /**
+   * When this token first arrived (defaults to `receivedAt`). A managed-identity host hands the
+   * same token out again; measuring its lifetime from the first arrival keeps the lifetime, and so
+   * the refresh floor, from shrinking with every answer.
+   */
+  firstReceivedAt?: number | undefined;
   expiresOnTimestamp: number;
   /** Server's `refresh_in`, converted to an absolute time. */
   serverRefreshAt?: number | undefined;
   skewMs?: number;
 }
 
+/** The least time between two requests for one key while a valid token is held: 5 s, or half the life of a very short token. */
+export function refreshFloorMs(lifetimeMs: number): number {
+  return Math.max(0, Math.min(minRefreshIntervalMs, lifetimeMs / 2));
+}
+
 export function refreshAfterTimestamp(input: RefreshTimeInput): number {
   const { receivedAt, expiresOnTimestamp } = input;
+  const firstReceivedAt = Math.min(input.firstReceivedAt ?? receivedAt, receivedAt);
   const skew = input.skewMs ?? expirySkewMs;
-  const lifetime = expiresOnTimestamp - receivedAt;
+  const lifetime = expiresOnTimestamp - firstReceivedAt;
   const serverRefreshAt = input.serverRefreshAt;
   // A refresh_in of zero or beyond the expiry carries no usable advice.
   const serverAdviceUsable = serverRefreshAt !== undefined && serverRefreshAt > receivedAt && serverRefreshAt < expiresOnTimestamp;
@@ -26,11 +40,12 @@ export function refreshAfterTimestamp(input: RefreshTimeInput): number {
   if (serverAdviceUsable) {
     refreshAt = serverRefreshAt;
   } else if (lifetime >= halfLifeRefreshThresholdMs) {
-    refreshAt = receivedAt + lifetime / 2;
+    refreshAt = firstReceivedAt + lifetime / 2;
   } else {
-    refreshAt = Math.max(expiresOnTimestamp - refreshMarginMs, receivedAt + lifetime / 2);
+    refreshAt = Math.max(expiresOnTimestamp - refreshMarginMs, firstReceivedAt + lifetime / 2);
   }
-  const earliest = receivedAt + Math.min(minRefreshIntervalMs, lifetime / 2);
+  const earliest = receivedAt + refreshFloorMs(lifetime);
   const lastUsefulMoment = expiresOnTimestamp - skew;
+  // The floor wins over the last useful moment: past it, the token is simply not refreshed ahead.
   return Math.round(Math.max(earliest, Math.min(refreshAt, lastUsefulMoment)));
 }

@@ -37,10 +37,12 @@ export interface FixtureOptions {
   /** Register the certificate with the emulator (default true). */
   register?: boolean;
   sendCertificateChain?: boolean;
+  /** Virtual start time (epoch ms), e.g. to put the first request at a chosen sub-second phase. */
+  startAt?: number;
 }
 
 export async function startFixture(options: FixtureOptions): Promise<Fixture> {
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(options.startAt);
   const identity = await startIdentityEmulator({ ca: options.ca, now: () => clock.now() });
   const events: TokenEvent[] = [];
   let credential: CredentialSettings;

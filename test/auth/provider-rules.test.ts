@@ -86,6 +86,8 @@ for (const { kind, target, unreachable, serverError } of kinds) {
     it('refreshes ahead in the background: a caller with a valid token never waits, even on a hung endpoint', async () => {
       await start();
       try {
+        // A managed-identity host that renews its cached token 10 minutes before expiry.
+        f.identity.configureServerCache({ renewBeforeSeconds: 600 });
         const first = await f.provider.getToken(vaultScope);
         f.identity.script(target, { kind: 'hang' });
         await f.clock.advance(first.refreshAfterTimestamp - f.clock.now());

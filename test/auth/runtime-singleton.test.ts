@@ -80,6 +80,8 @@ describe('getTokenProvider() in a real process', () => {
   it('real time, short lifetime: the token is refreshed in the background before it expires', async () => {
     identity.reset();
     identity.setDefaultLifetime(3);
+    // A host that renews its cached token 2 s before expiry, so the half-life refresh gets a new one.
+    identity.configureServerCache({ renewBeforeSeconds: 2 });
     const out = await runProbe({ IDENTITY_ENDPOINT: identity.managedIdentityEndpoint, IDENTITY_HEADER: identity.identityHeader, PROBE_POLL_FOR_REFRESH_MS: '2500' });
     assert.equal(out.refreshedBeforeExpiry, true, 'a new token arrived before the first expired');
     assert.equal(identity.tokenRequests('mi').length, 2, 'one acquisition, one background refresh at half-life');

@@ -230,6 +230,7 @@ void describe('identity emulator', () => {
       const scripted = json(await miGet(MI_QUERY));
       assert.equal(scripted.expires_in, 600);
       assert.equal(scripted.refresh_in, 60);
+      emulator.configureServerCache({ enabled: false });
       const byDefault = json(await miGet(MI_QUERY));
       assert.equal(byDefault.expires_in, undefined);
       assert.equal(byDefault.expires_on, String(Math.floor(virtualNow / 1000) + 120));
@@ -258,6 +259,30 @@ void describe('identity emulator', () => {
   });
 
   void describe('IMDS protocol', () => {
+    void it('hands out its cached token again, with the same expires_on and a countdown expires_in, on both protocols', async () => {
+      resetWithRealTime();
+      const url = `${emulator.imdsEndpoint}?api-version=2018-02-01&resource=https://vault.azure.net`;
+      const first = json(await rawRequest(url, { headers: { metadata: 'true' } }));
+      virtualNow += 2_700;
+      const again = json(await rawRequest(url, { headers: { metadata: 'true' } }));
+      emulator.setDefaultLifetime(3_600, { includeExpiresIn: true });
+      const viaAppService = json(await miGet(MI_QUERY));
+      assert.equal(again.access_token, first.access_token);
+      assert.equal(viaAppService.access_token, first.access_token, 'one host-side cache behind both doors');
+      assert.equal(again.expires_on, first.expires_on);
+      const countdown = Math.floor((Number(first.expires_on) * 1000 - virtualNow) / 1000);
+      assert.equal(again.expires_in, String(countdown));
+      assert.ok(countdown < 3_600 - 1);
+      assert.equal(emulator.issuedTokens.filter((t) => t.token === first.access_token).length, 1);
+      // Past its expiry (or its renewal point) the host mints a new one.
+      virtualNow = Number(first.expires_on) * 1000;
+      const renewed = json(await rawRequest(url, { headers: { metadata: 'true' } }));
+      assert.notEqual(renewed.access_token, first.access_token);
+      emulator.configureServerCache({ renewBeforeSeconds: 3_600 });
+      const fresh = json(await rawRequest(url, { headers: { metadata: 'true' } }));
+      assert.notEqual(fresh.access_token, renewed.access_token, 'renewBeforeSeconds >= lifetime: a token per request');
+    });
+
     void it('requires the Metadata header and answers with string lifetimes', async () => {
       resetWithRealTime();
       const url = `${emulator.imdsEndpoint}?api-version=2018-02-01&resource=https://vault.azure.net`;

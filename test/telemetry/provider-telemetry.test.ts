@@ -228,7 +228,8 @@ describe('token provider -> telemetry, end to end, every error code', () => {
 
   it('no issued token, identity header, password, key or certificate in any envelope or log line', () => {
     const issued = identity.issuedTokens.map((t, index) => ({ label: `issued token ${index + 1} (${t.target})`, value: t.token }));
-    assert.ok(issued.length >= 3, 'tokens were issued, so there was something to leak');
+    // Two scripted successes mint; the managed-identity host hands its cached token to the runtime child, as a real one does.
+    assert.ok(issued.length >= 2, 'tokens were issued, so there was something to leak');
     const hits = findLeaks([...ingestion.rawBodies.map((text, index) => ({ label: `track request ${index + 1}`, text })), ...outputs], [...secrets, ...issued]);
     assert.deepEqual(hits, []);
   });

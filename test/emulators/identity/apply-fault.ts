@@ -7,15 +7,19 @@ import { resetSocket, send, sendBadJson } from './exchange.js';
 import type { ServerHost } from './server-host.js';
 import type { Fault, LifetimeDefaults } from './types.js';
 
-/** `answered`: the fault was the whole answer. `proceed`: answer normally with these lifetime settings. */
-export type FaultOutcome = { answered: true } | { answered: false; lifetime: LifetimeDefaults };
+/**
+ * `answered`: the fault was the whole answer. Otherwise answer normally with these lifetime
+ * settings; `freshToken` when a scripted success asks for a newly minted token (it bypasses a
+ * managed-identity host's server-side cache).
+ */
+export type FaultOutcome = { answered: true } | { answered: false; lifetime: LifetimeDefaults; freshToken: boolean };
 
 export async function applyFault(
   exchange: Exchange,
   fault: Fault | undefined,
   context: { host: ServerHost; lifetime: LifetimeDefaults; errorBody: (status: number) => object },
 ): Promise<FaultOutcome> {
-  if (fault === undefined) return { answered: false, lifetime: context.lifetime };
+  if (fault === undefined) return { answered: false, lifetime: context.lifetime, freshToken: false };
   exchange.record.fault = fault.kind;
   switch (fault.kind) {
     case 'status': {
@@ -35,10 +39,11 @@ export async function applyFault(
       return { answered: true };
     case 'delay':
       await context.host.delay(fault.ms);
-      return { answered: false, lifetime: context.lifetime };
+      return { answered: false, lifetime: context.lifetime, freshToken: false };
     case 'success':
       return {
         answered: false,
+        freshToken: true,
         lifetime: {
           lifetimeSeconds: fault.lifetimeSeconds ?? context.lifetime.lifetimeSeconds,
           refreshInSeconds: fault.refreshInSeconds ?? context.lifetime.refreshInSeconds,

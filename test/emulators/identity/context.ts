@@ -1,6 +1,7 @@
 /** The state both protocol handlers share: script, ledger, request log, clock, server lifecycle. */
 import type { FaultScript } from './fault-script.js';
 import type { ServerHost } from './server-host.js';
+import type { ServerTokenCache } from './server-token-cache.js';
 import type { TokenLedger } from './token-ledger.js';
 import type { RecordedRequest } from './types.js';
 
@@ -10,4 +11,6 @@ export interface EmulatorContext {
   readonly log: RecordedRequest[];
   readonly now: () => number;
   readonly host: ServerHost;
+  /** Managed identity only: tokens handed out again until they are renewed. */
+  readonly serverCache: ServerTokenCache;
 }

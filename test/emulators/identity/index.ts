@@ -16,6 +16,7 @@ import { ClientRegistry, entraHandler } from './entra.js';
 import { FaultScript } from './fault-script.js';
 import { APP_SERVICE_PATH, IMDS_PATH, managedIdentityHandler } from './managed-identity.js';
 import { ServerHost } from './server-host.js';
+import { ServerTokenCache } from './server-token-cache.js';
 import { TokenLedger } from './token-ledger.js';
 import type { IdentityEmulator, IdentityEmulatorOptions, RecordedRequest } from './types.js';
 
@@ -32,15 +33,16 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions): P
   const ledger = new TokenLedger();
   const log: RecordedRequest[] = [];
   const registry = new ClientRegistry();
+  const serverCache = new ServerTokenCache();
 
   const miHost = new ServerHost(createHttpServer());
   const entraHost = new ServerHost(createHttpsServer({ cert: options.ca.serverCertPem, key: options.ca.serverKeyPem }));
   const shared = { script, ledger, log, now };
   let authorityHost = '';
   const [miPort, entraPort] = await Promise.all([
-    miHost.listen(managedIdentityHandler({ ...shared, host: miHost }, { identityHeader, systemAssignedClientId })),
+    miHost.listen(managedIdentityHandler({ ...shared, host: miHost, serverCache }, { identityHeader, systemAssignedClientId })),
     entraHost.listen(
-      entraHandler({ ...shared, host: entraHost }, { authorityHost: () => authorityHost, registry, caCertPem: options.ca.caCertPem }),
+      entraHandler({ ...shared, host: entraHost, serverCache }, { authorityHost: () => authorityHost, registry, caCertPem: options.ca.caCertPem }),
     ),
   ]);
   const imdsAuthorityHost = `http://127.0.0.1:${miPort}`;
@@ -57,6 +59,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions): P
     registerClient: (registration) => registry.register(registration),
     script: (target, ...faults) => script.enqueue(target, faults),
     setPersistentFault: (target, fault) => script.setPersistent(target, fault),
+    configureServerCache: (options) => serverCache.configure(options),
     setDefaultLifetime: (seconds, lifetime = {}) => script.setLifetime({ lifetimeSeconds: seconds, ...lifetime }),
     wasIssued: (token) => ledger.has(token),
     get issuedTokens() {
@@ -68,6 +71,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions): P
     tokenRequests: (target) => log.filter((request) => request.target === target && request.kind === 'token'),
     reset() {
       script.clear();
+      serverCache.clear();
       log.length = 0;
     },
     stop() {

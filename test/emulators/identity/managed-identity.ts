@@ -83,19 +83,29 @@ function successBody(
   exchange: Exchange,
   protocol: IdentityProtocol,
   options: ManagedIdentityOptions,
-  lifetime: LifetimeDefaults,
+  outcome: { lifetime: LifetimeDefaults; freshToken: boolean },
 ): object {
+  const { lifetime } = outcome;
   const identity = requestedIdentity(exchange.url.searchParams, protocol);
   const resource = exchange.url.searchParams.get('resource') ?? '';
-  const issued = context.ledger.mint({
-    target: 'mi',
-    protocol,
-    identity,
-    audience: resource,
-    issuedAt: context.now(),
-    lifetimeSeconds: lifetime.lifetimeSeconds,
-    requestId: exchange.requestId,
-  });
+  const now = context.now();
+  // One cache for both protocols: they are two doors to the same host-side token service.
+  const cacheKey = `${identity.kind}:${identity.id ?? ''}|${resource}`;
+  let issued = outcome.freshToken ? undefined : context.serverCache.lookup(cacheKey, now);
+  const minted = !issued;
+  if (!issued) {
+    issued = context.ledger.mint({
+      target: 'mi',
+      protocol,
+      identity,
+      audience: resource,
+      // Token times are whole seconds, as in a real token's iat/exp.
+      issuedAt: Math.floor(now / 1000) * 1000,
+      lifetimeSeconds: lifetime.lifetimeSeconds,
+      requestId: exchange.requestId,
+    });
+    context.serverCache.store(cacheKey, issued);
+  }
   const clientId =
     identity.kind === 'system-assigned'
       ? options.systemAssignedClientId
@@ -103,15 +113,16 @@ function successBody(
         ? (identity.id ?? '')
         : derivedClientId(identity.id ?? '');
   const expiresOn = String(Math.floor(issued.expiresAt / 1000));
+  // The full lifetime when minted, then counting down in whole seconds while it is handed out again.
+  const expiresIn = minted ? lifetime.lifetimeSeconds : Math.max(0, Math.floor((issued.expiresAt - now) / 1000));
   const refreshIn = lifetime.refreshInSeconds === undefined ? {} : { refresh_in: lifetime.refreshInSeconds };
   if (protocol === 'imds') {
-    const lifetimeText = String(lifetime.lifetimeSeconds);
     return {
       access_token: issued.token,
       client_id: clientId,
-      expires_in: lifetimeText,
+      expires_in: String(expiresIn),
       expires_on: expiresOn,
-      ext_expires_in: lifetimeText,
+      ext_expires_in: String(expiresIn),
       not_before: String(Math.floor(issued.issuedAt / 1000)),
       resource,
       token_type: 'Bearer',
@@ -124,7 +135,7 @@ function successBody(
     resource,
     token_type: 'Bearer',
     client_id: clientId,
-    ...(lifetime.includeExpiresIn ? { expires_in: lifetime.lifetimeSeconds } : {}),
+    ...(lifetime.includeExpiresIn ? { expires_in: expiresIn } : {}),
     ...refreshIn,
   };
 }
@@ -151,7 +162,7 @@ export function managedIdentityHandler(context: EmulatorContext, options: Manage
     if (outcome.answered) return;
     try {
       validate(exchange, protocol, options);
-      send(exchange, 200, successBody(context, exchange, protocol, options, outcome.lifetime));
+      send(exchange, 200, successBody(context, exchange, protocol, options, outcome));
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       exchange.record.error = error.message;

@@ -133,6 +133,12 @@ export interface IdentityEmulator {
   /** Every token request for `target` gets `fault` (after any queued faults) until called with undefined. */
   setPersistentFault(target: IdentityTarget, fault: Fault | undefined): void;
   setDefaultLifetime(seconds: number, options?: { refreshInSeconds?: number; includeExpiresIn?: boolean }): void;
+  /**
+   * Managed identity hands out its cached token again (same token, same `expires_on`, counting-down
+   * `expires_in`) until it expires, as IMDS and App Service do. `renewBeforeSeconds` renews that long
+   * before expiry; `enabled: false` mints a token per request. A scripted `success` always mints.
+   */
+  configureServerCache(options: { enabled?: boolean; renewBeforeSeconds?: number }): void;
   wasIssued(token: string): boolean;
   readonly issuedTokens: readonly IssuedToken[];
   readonly requests: readonly RecordedRequest[];
