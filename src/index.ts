@@ -1,4 +1,8 @@
-/** Public API of the library. */
+/**
+ * `resilient-daemon-functions`: the library. The token provider, its errors and events, the
+ * invocation scope and the telemetry hooks; it loads no SQL driver, no Key Vault SDK and no
+ * Functions framework. The clients and the jobs' contract have their own entry points (src/entries/).
+ */
 export type { Clock } from './auth/clock.js';
 export { systemClock } from './auth/clock.js';
 export type { TokenErrorCode, CredentialSource, TokenErrorDetails } from './auth/errors.js';
@@ -13,11 +17,3 @@ export { getTokenProvider } from './runtime.js';
 export { runInInvocation, currentInvocation, invocationInfoFrom } from './invocation.js';
 export type { Telemetry, TelemetryProperties } from './telemetry/telemetry.js';
 export { getTelemetry, flushTelemetry } from './telemetry/runtime-telemetry.js';
-export type { Store, SecretInventoryRow, IngestedEvent } from './clients/store.js';
-export type { SecretVault, SecretSummary } from './clients/vault.js';
-export { createKeyVault } from './clients/key-vault.js';
-export { createPostgresStore } from './clients/postgres-store.js';
-export { createAzureSqlStore } from './clients/azure-sql-store.js';
-export { isDependencyError, DependencyError } from './clients/errors.js';
-export { signEvent } from './jobs/ingest-message.js';
-export { readAppSettings, AppSettingError } from './settings/app-settings.js';

@@ -5,20 +5,20 @@
  */
 import { getTokenProvider } from '../runtime.js';
 import { getAppSettings } from '../settings/app-settings.js';
-import { createTokenConnectionPool } from './azure-sql-store.js';
+import { createTokenConnectionPool } from './azure-sql-pool.js';
 import { migrateAzureSql, migratePostgres } from './migrate.js';
-import { createPostgresStore } from './postgres-store.js';
+import { createPostgresPool } from './postgres-pool.js';
 
 async function main(): Promise<void> {
   const { sql } = getAppSettings();
   const provider = getTokenProvider();
   try {
     if (sql.engine === 'postgres') {
-      const store = createPostgresStore({ settings: sql, provider });
+      const pool = createPostgresPool({ settings: sql, provider });
       try {
-        console.log(`applied: ${(await migratePostgres(store.pool)).join(', ') || 'nothing (up to date)'}`);
+        console.log(`applied: ${(await migratePostgres(pool)).join(', ') || 'nothing (up to date)'}`);
       } finally {
-        await store.close();
+        await pool.end();
       }
     } else {
       const pool = await createTokenConnectionPool({ settings: sql, provider }).connect();

@@ -3,8 +3,8 @@
  * an AppSettingError that names it; jobs receive typed values and never read `process.env`.
  * The token provider's own settings (IDENTITY_ENDPOINT, AZURE_CLIENT_ID, …) are read by src/auth.
  */
-import type { AzureSqlConnectionSettings } from '../clients/azure-sql-store.js';
-import type { PostgresConnectionSettings } from '../clients/postgres-store.js';
+import type { AzureSqlConnectionSettings } from '../clients/azure-sql-options.js';
+import type { PostgresConnectionSettings } from '../clients/postgres-options.js';
 import { settingReader, type Environment, type SettingReader } from '../environment.js';
 import { settingDefaults } from './defaults.js';
 

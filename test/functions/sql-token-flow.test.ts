@@ -9,10 +9,14 @@ import pg from 'pg';
 import { createTokenProvider } from '../../src/auth/create-provider.js';
 import { credentialSettingsFromEnvironment } from '../../src/auth/credential-settings.js';
 import type { TokenProvider } from '../../src/auth/types.js';
-import { azureSqlPoolConfig, azureSqlScope, createAzureSqlStore } from '../../src/clients/azure-sql-store.js';
+import { azureSqlScope } from '../../src/clients/azure-sql-options.js';
+import { azureSqlPoolConfig } from '../../src/clients/azure-sql-pool.js';
+import { createAzureSqlStore } from '../../src/clients/azure-sql-store.js';
 import { isDependencyError } from '../../src/clients/errors.js';
 import { migratePostgres } from '../../src/clients/migrate.js';
-import { createPostgresStore, postgresScope } from '../../src/clients/postgres-store.js';
+import { postgresScope } from '../../src/clients/postgres-options.js';
+import { createPostgresPool } from '../../src/clients/postgres-pool.js';
+import { createPostgresStore, postgresStoreOver } from '../../src/clients/postgres-store.js';
 import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
 import { startTdsRecorder, type TdsRecorder } from '../support/tds-recorder.js';
@@ -52,7 +56,8 @@ describe('SQL adapters sign in with the provider token, fresh per new connection
     const first = (await provider.getToken(postgresScope)).token;
     assert.ok(identity.wasIssued(first));
     await postgres.setPassword('func_pg_identity', first);
-    const store = createPostgresStore({ settings: { host: postgres.host, port: postgres.port, database: postgres.database, user: 'func_pg_identity', ssl: false, poolMax: 2 }, provider });
+    const pool = createPostgresPool({ settings: { host: postgres.host, port: postgres.port, database: postgres.database, user: 'func_pg_identity', ssl: false, poolMax: 2 }, provider });
+    const store = postgresStoreOver(pool);
     try {
       assert.equal(await store.insertEvent({ id: 'pg-1', type: 'device.reading', occurredAt: new Date(), payload: { n: 1 } }), true);
 
@@ -61,7 +66,7 @@ describe('SQL adapters sign in with the provider token, fresh per new connection
       assert.notEqual(second, first);
       assert.ok(identity.wasIssued(second));
       await postgres.setPassword('func_pg_identity', second);
-      (await store.pool.connect()).release(true); // drop the connection signed in with the old token
+      (await pool.connect()).release(true); // drop the connection signed in with the old token
 
       assert.equal(await store.insertEvent({ id: 'pg-2', type: 'device.reading', occurredAt: new Date(), payload: { n: 2 } }), true);
       assert.equal(await store.insertEvent({ id: 'pg-2', type: 'device.reading', occurredAt: new Date(), payload: { n: 2 } }), false, 'ON CONFLICT: a redelivery is not stored twice');

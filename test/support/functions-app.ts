@@ -5,7 +5,7 @@
  * app role whose PostgreSQL password is the token the app's own provider got.
  */
 import { migratePostgres } from '../../src/clients/migrate.js';
-import { postgresScope } from '../../src/clients/postgres-store.js';
+import { postgresScope } from '../../src/clients/postgres-options.js';
 import type { Clock } from '../../src/auth/clock.js';
 import type { Telemetry } from '../../src/telemetry/telemetry.js';
 import { installFunctionsCoreShim } from './functions-core-shim.js';
