@@ -2,6 +2,7 @@
  * Time as a dependency. Every schedule in src/auth (gate, back-off, refresh-ahead) reads time
  * through this port so that tests of a 5 s back-off or a 24 h token run on virtual time.
  */
+import { runInBackgroundContext } from './background-context.js';
 import { startTimer, type TimerFunctions, type TimerHandle } from './timer-steps.js';
 
 export interface Clock {
@@ -11,7 +12,9 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
    * Runs `task` after `ms` without keeping the process alive (background refresh must never
-   * hold a Functions worker or a CLI open). Returns a function that cancels it.
+   * hold a Functions worker or a CLI open), outside the async context of whoever scheduled it:
+   * a refresh timer set while an invocation acquired a token does not belong to that
+   * invocation. Returns a function that cancels it.
    */
   schedule(ms: number, task: () => void): () => void;
 }
@@ -48,7 +51,7 @@ export function createSystemClock<Handle extends TimerHandle>({ now, timers }: S
       });
     },
     schedule(ms, task) {
-      return startTimer(timers, ms, task, false);
+      return startTimer(timers, ms, () => runInBackgroundContext(task), false);
     },
   };
 }

@@ -1,11 +1,16 @@
 /**
  * The system clock on injected timer functions: what it hands to `setTimeout`, checked without
  * waiting. Node replaces a delay over 2^31-1 ms with 1 ms, so a refresh planned for a 30-day
- * token would fire at once; the clock must wait such a delay out in steps.
+ * token would fire at once; the clock must wait such a delay out in steps. And a scheduled task
+ * runs in no invocation, on Node's real timers (the async context a timer callback gets is
+ * Node's business, so that part is not faked).
  */
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, it } from 'node:test';
-import { createSystemClock, type Clock } from '../../src/auth/clock.js';
+import { createSystemClock, systemClock, type Clock } from '../../src/auth/clock.js';
+import type { InvocationInfo } from '../../src/auth/events.js';
+import { currentInvocation, runInInvocation } from '../../src/invocation.js';
 import { maxTimerDelayMs } from '../../src/auth/timer-steps.js';
 import { FakeTimers } from '../support/fake-timers.js';
 
@@ -106,5 +111,48 @@ describe('systemClock.sleep: any delay, never early', () => {
     controller.abort(new Error('caller gave up'));
     await assert.rejects(sleeping, /caller gave up/);
     assert.equal(timers.pending().length, 0);
+  });
+});
+
+describe('systemClock.schedule: a background task belongs to no invocation', () => {
+  const invocation: InvocationInfo = { invocationId: 'inv-scheduling', functionName: 'fn', operationId: 'a'.repeat(32), parentId: 'b'.repeat(16) };
+
+  /** What `observe` returns inside a task scheduled from inside `scheduleFrom`. */
+  const seenByTask = <T>(scheduleFrom: (schedule: () => void) => void, observe: () => T): Promise<T> =>
+    new Promise((resolve) => {
+      // The clock's timers let the process exit; hold it open until the task has run.
+      const holdOpen = setInterval(() => undefined, 60_000);
+      scheduleFrom(() =>
+        systemClock.schedule(0, () => {
+          clearInterval(holdOpen);
+          resolve(observe());
+        }),
+      );
+    });
+
+  it('a task scheduled during an invocation does not see that invocation when it runs', async () => {
+    assert.equal(await seenByTask((schedule) => runInInvocation(invocation, schedule), currentInvocation), undefined);
+  });
+
+  it('nor any other AsyncLocalStorage store (OpenTelemetry keeps its active span in one)', async () => {
+    const storage = new AsyncLocalStorage<string>();
+    assert.equal(await seenByTask((schedule) => storage.run('caller', schedule), () => storage.getStore()), undefined);
+  });
+
+  it('whoever fires the timer: the task runs detached even from a timer function that calls back in place', () => {
+    const timers = new FakeTimers();
+    const clock = createSystemClock({ now: () => 0, timers });
+    let seen: InvocationInfo | undefined = invocation;
+    clock.schedule(10, () => (seen = currentInvocation()));
+    runInInvocation(invocation, () => timers.runNext());
+    assert.equal(seen, undefined);
+  });
+
+  it('sleep is not background work: the caller continues in its own invocation', async () => {
+    const after = await runInInvocation(invocation, async () => {
+      await systemClock.sleep(0);
+      return currentInvocation();
+    });
+    assert.equal(after, invocation);
   });
 });
