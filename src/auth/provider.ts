@@ -260,7 +260,7 @@ export class ResilientTokenProvider implements TokenProvider {
     const error = classified.withRetryAt(opensAt, now);
     if (invocation && !background) error.invocationId = invocation.invocationId;
     const base = this.base(entry.scope, background ? undefined : invocation);
-    if (error.code === 'throttled') this.emit({ ...base, type: 'throttled', retryAfterMs: opensAt - now, gateOpensAt: opensAt, error });
+    if (error.code === 'throttled') this.emit({ ...base, type: 'throttled', background, retryAfterMs: opensAt - now, gateOpensAt: opensAt, error });
     const cached = entry.cached;
     if (background) {
       // Foreground callers report their own failures; a background refresh has no caller.

@@ -80,7 +80,7 @@ describe('mapTokenEvent', () => {
   });
 
   it('throttling is an event with the gate time', () => {
-    const item = only(mapTokenEvent({ ...base, invocation, type: 'throttled', retryAfterMs: 7000, gateOpensAt: at + 7000, error }));
+    const item = only(mapTokenEvent({ ...base, invocation, type: 'throttled', background: false, retryAfterMs: 7000, gateOpensAt: at + 7000, error }));
     assert.ok(item.kind === 'event' && item.name === EVENT_NAMES.throttled);
     assert.equal(item.properties.gateOpensAt, new Date(at + 7000).toISOString());
     assert.equal(item.properties.errorCode, 'throttled');
@@ -115,6 +115,23 @@ describe('mapTokenEvent', () => {
 
   it('background work is never charged to the ambient invocation', () => {
     const event: TokenEvent = { ...base, type: 'identity-request', target: 'http://x', name: 'GET /', durationMs: 1, status: 200, success: true, background: true };
-    assert.equal(only(mapTokenEvent(event, ambient)).invocation, undefined);
+    const item = only(mapTokenEvent(event, ambient));
+    assert.equal(item.invocation, undefined);
+    assert.equal(item.background, true, 'sent outside any active trace');
+  });
+
+  it('a failed refresh is background work: no invocation, ambient or named, and no invocation id property', () => {
+    const refreshFailed: TokenEvent = { ...base, invocation, type: 'refresh-failed', error, tokenExpiresOnTimestamp: at + 60_000, nextAttemptAt: at + 5000 };
+    for (const item of mapTokenEvent(refreshFailed, ambient)) {
+      assert.deepEqual([item.invocation, item.background, item.properties.invocationId, item.properties.functionName], [undefined, true, '', '']);
+    }
+  });
+
+  it('a throttled background refresh is charged to no invocation; a throttled caller is charged to its own', () => {
+    const throttled = { ...base, type: 'throttled' as const, retryAfterMs: 7000, gateOpensAt: at + 7000, error };
+    const inBackground = only(mapTokenEvent({ ...throttled, background: true }, ambient));
+    assert.deepEqual([inBackground.invocation, inBackground.background, inBackground.properties.invocationId], [undefined, true, '']);
+    const forCaller = only(mapTokenEvent({ ...throttled, background: false }, ambient));
+    assert.deepEqual([forCaller.invocation, forCaller.background, forCaller.properties.invocationId], [ambient, false, 'inv-ambient']);
   });
 });
