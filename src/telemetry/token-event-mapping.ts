@@ -60,7 +60,7 @@ export interface DependencyItem extends ItemBase {
   method: string;
   /** `host[:port]` of the identity endpoint. */
   target: string;
-  /** The endpoint URL without query string. */
+  /** The endpoint URL without query string; the exporter derives the dependency's name from its path. */
   data: string;
   durationMs: number;
   /** HTTP status, or `'0'` when no response arrived (refused, reset, timeout). */
@@ -92,6 +92,20 @@ function methodOf(name: string): string {
 function targetHost(target: string): string {
   try {
     return new URL(target).host;
+  } catch {
+    return target;
+  }
+}
+
+/**
+ * The endpoint URL, without query string, from the exchange's origin and its `METHOD /path`
+ * name. It must carry the path: the exporter names an HTTP dependency `METHOD <path of its
+ * URL>`, whatever name it is given, so an origin alone was exported as `GET /`.
+ */
+function endpointUrl(target: string, name: string): string {
+  const path = name.slice(name.indexOf(' ') + 1);
+  try {
+    return new URL(path.startsWith('/') ? path : '/', target).href;
   } catch {
     return target;
   }
@@ -174,7 +188,7 @@ export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): Tele
           name: event.name,
           method: methodOf(event.name),
           target: targetHost(event.target),
-          data: event.target,
+          data: endpointUrl(event.target, event.name),
           durationMs: event.durationMs,
           resultCode: text(event.status ?? 0),
           success: event.success,

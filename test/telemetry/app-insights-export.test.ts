@@ -147,13 +147,21 @@ describe('Application Insights adapter against a real ingestion socket', () => {
     }
   });
 
-  it('a request to the identity platform is an HTTP dependency: target host, duration, result code, success', () => {
+  it('a request to the identity platform is an HTTP dependency: METHOD /path name, target host, URL, duration, result code, success', () => {
     const dependencies = ofType(server.envelopes, 'RemoteDependencyData').filter((e) => props(e).background === 'false');
     const pick = (resultCode: string): Record<string, unknown> | undefined => dependencies.find((e) => e.data?.baseData?.resultCode === resultCode)?.data?.baseData;
     const ok = pick('200');
     assert.deepEqual(
-      { type: ok?.type, target: ok?.target, duration: ok?.duration, success: ok?.success, requestId: (ok?.properties as Record<string, string>).requestId },
-      { type: 'Http', target: '127.0.0.1:9', duration: '00:00:00.042', success: true, requestId: 'req-ok' },
+      { name: ok?.name, type: ok?.type, target: ok?.target, data: ok?.data, duration: ok?.duration, success: ok?.success, requestId: (ok?.properties as Record<string, string>).requestId },
+      {
+        name: 'POST /tenant-1/oauth2/v2.0/token',
+        type: 'Http',
+        target: '127.0.0.1:9',
+        data: 'https://127.0.0.1:9/tenant-1/oauth2/v2.0/token',
+        duration: '00:00:00.042',
+        success: true,
+        requestId: 'req-ok',
+      },
     );
     const noResponse = pick('0');
     assert.equal(noResponse?.success, false);

@@ -69,9 +69,15 @@ describe('mapTokenEvent', () => {
     assert.equal(item.kind, 'dependency');
     if (item.kind !== 'dependency') return;
     assert.deepEqual(
-      { name: item.name, method: item.method, target: item.target, resultCode: item.resultCode, success: item.success, durationMs: item.durationMs },
-      { name: 'GET /msi/token', method: 'GET', target: '127.0.0.1:8081', resultCode: '500', success: false, durationMs: 12 },
+      { name: item.name, method: item.method, target: item.target, data: item.data, resultCode: item.resultCode, success: item.success, durationMs: item.durationMs },
+      { name: 'GET /msi/token', method: 'GET', target: '127.0.0.1:8081', data: 'http://127.0.0.1:8081/msi/token', resultCode: '500', success: false, durationMs: 12 },
     );
+  });
+
+  it("the dependency's URL carries the request's path, from which the exporter names it", () => {
+    const item = only(mapTokenEvent({ ...base, type: 'identity-request', target: 'https://login.example', name: 'POST /tenant-1/oauth2/v2.0/token', durationMs: 1, status: 200, success: true, background: false }));
+    assert.ok(item.kind === 'dependency');
+    assert.equal(item.data, 'https://login.example/tenant-1/oauth2/v2.0/token');
   });
 
   it('a request that got no response has result code 0', () => {
