@@ -8,6 +8,7 @@
  * the correlation ids and the `expires_in`/`refresh_in` MSAL does not surface.
  */
 import type { Agent } from 'node:https';
+import { inspect, type InspectOptions } from 'node:util';
 import { createDefaultHttpClient, type HttpClient, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { ClientCertificateCredential } from '@azure/identity';
 import type { Clock } from './clock.js';
@@ -15,6 +16,7 @@ import { classifyCertificateFailure } from './certificate-errors.js';
 import { TokenError } from './errors.js';
 import { parseJsonObject, readTokenBody } from './platform-response.js';
 import { RecordingHttpClient } from './recording-http-client.js';
+import { inspectSummary } from './safe-inspect.js';
 import type { RequestContext, TokenResponse, TokenSource } from './token-source.js';
 
 export interface CertificateSettings {
@@ -57,6 +59,15 @@ export class CertificateSource implements TokenSource {
   ) {
     this.identity = certificateIdentityName(settings);
     this.inner = deps.httpClient ?? createDefaultHttpClient();
+  }
+
+  /** What JSON.stringify and util.inspect show: never the certificate, its key or its password. */
+  toJSON(): { identity: string; authorityHost: string; sendCertificateChain: boolean } {
+    return { identity: this.identity, authorityHost: this.settings.authorityHost, sendCertificateChain: this.settings.sendCertificateChain };
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return inspectSummary('CertificateSource', this.toJSON(), options);
   }
 
   async requestToken(scope: string, context: RequestContext): Promise<TokenResponse> {

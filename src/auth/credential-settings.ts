@@ -1,12 +1,14 @@
 /**
  * Which credential, from configuration alone: deterministic, no probing. Every problem is a
- * `configuration_error` at start-up that names the setting and says what to set.
+ * `configuration_error` at start-up that names the setting and says what to set. The settings
+ * returned print and serialise with their secrets hidden (they end up in people's logs).
  */
 import { readClientCertificate } from './certificate-file.js';
 import type { CertificateSettings } from './certificate-source.js';
 import { settingReader, type Environment, type SettingReader } from '../environment.js';
 import { configurationError } from './errors.js';
 import type { ManagedIdentitySettings, UserAssignedId } from './managed-identity-source.js';
+import { hideSecrets } from './safe-inspect.js';
 
 export type CredentialSettings =
   | { kind: 'managed-identity'; managedIdentity: ManagedIdentitySettings }
@@ -51,7 +53,7 @@ function managedIdentitySettings(settings: SettingReader): ManagedIdentitySettin
     if (!endpoint) throw configurationError('IDENTITY_ENDPOINT', 'IDENTITY_HEADER is set but IDENTITY_ENDPOINT is not; both come from the platform when a managed identity is enabled');
     if (!header) throw configurationError('IDENTITY_HEADER', 'IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not; both come from the platform when a managed identity is enabled');
     settings.url('IDENTITY_ENDPOINT', endpoint, ['http:', 'https:']);
-    return { protocol: 'app-service', endpoint, identityHeader: header, userAssigned };
+    return hideSecrets({ protocol: 'app-service', endpoint, identityHeader: header, userAssigned }, ['identityHeader']);
   }
   const host = settings.read('AZURE_POD_IDENTITY_AUTHORITY_HOST') ?? defaultImdsHost;
   const base = settings.url('AZURE_POD_IDENTITY_AUTHORITY_HOST', host, ['http:', 'https:']);
@@ -75,7 +77,7 @@ function certificateSettings(env: Environment, settings: SettingReader, now: Dat
   if (regionalAuthority && !/^[a-z0-9]+$/i.test(regionalAuthority)) {
     throw configurationError('AZURE_REGIONAL_AUTHORITY_NAME', `AZURE_REGIONAL_AUTHORITY_NAME must be an Azure region name like 'westeurope' or 'AutoDiscoverRegion'`);
   }
-  return {
+  const result: CertificateSettings = {
     tenantId,
     clientId,
     certificatePem: certificate.pem,
@@ -85,6 +87,7 @@ function certificateSettings(env: Environment, settings: SettingReader, now: Dat
     regionalAuthority,
     disableInstanceDiscovery: !publicCloudAuthorityHosts.has(authority.hostname),
   };
+  return hideSecrets(result, ['certificatePem', 'certificatePassword']);
 }
 
 /**

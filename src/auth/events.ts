@@ -73,6 +73,7 @@ export interface CacheMissEvent extends EventBase {
   reason: 'cold' | 'expired';
 }
 
+/** Always background work: it belongs to no invocation. */
 export interface RefreshFailedEvent extends EventBase {
   type: 'refresh-failed';
   error: TokenError;
@@ -83,6 +84,8 @@ export interface RefreshFailedEvent extends EventBase {
 
 export interface ThrottledEvent extends EventBase {
   type: 'throttled';
+  /** True when a background refresh was throttled: it belongs to no invocation. */
+  background: boolean;
   retryAfterMs: number;
   gateOpensAt: number;
   error: TokenError;

@@ -7,12 +7,14 @@
  * `expires_in`/`refresh_in`; its request has no deadline. The protocol itself is one GET.
  */
 import { randomUUID } from 'node:crypto';
+import { inspect, type InspectOptions } from 'node:util';
 import type { Clock } from './clock.js';
 import { TokenError } from './errors.js';
 import type { HttpResponse, HttpTransport } from './http-transport.js';
 import { deadlinePassed, networkErrorCode } from './network-errors.js';
 import { parseJsonObject, readErrorBody, readTokenBody, safeDescription } from './platform-response.js';
 import { parseRetryAfterMs } from './retry-after.js';
+import { inspectSummary } from './safe-inspect.js';
 import type { RequestContext, TokenResponse, TokenSource } from './token-source.js';
 
 export type UserAssignedId = { kind: 'client-id' | 'resource-id' | 'object-id'; value: string };
@@ -51,6 +53,15 @@ export class ManagedIdentitySource implements TokenSource {
     private readonly clock: Clock,
   ) {
     this.identity = managedIdentityName(settings);
+  }
+
+  /** What JSON.stringify and util.inspect show: never IDENTITY_HEADER. */
+  toJSON(): { identity: string; protocol: ManagedIdentitySettings['protocol']; endpoint: string } {
+    return { identity: this.identity, protocol: this.settings.protocol, endpoint: this.settings.endpoint };
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return inspectSummary('ManagedIdentitySource', this.toJSON(), options);
   }
 
   async requestToken(scope: string, context: RequestContext): Promise<TokenResponse> {

@@ -3,6 +3,7 @@
  * single flight, refresh ahead in the background, a Retry-After/back-off gate and a deadline on
  * every request. It emits typed events and knows nothing of Application Insights.
  */
+import { inspect, type InspectOptions } from 'node:util';
 import type { TokenCredential } from '@azure/core-auth';
 import { exponentialBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
@@ -13,6 +14,7 @@ import { ignoreEvents, type InvocationInfo, type TokenEvent, type TokenEventSink
 import { DeadlineExceeded } from './network-errors.js';
 import { refreshAfterTimestamp, refreshFloorMs } from './refresh-time.js';
 import { RetryAfterGate } from './retry-after-gate.js';
+import { inspectSummary } from './safe-inspect.js';
 import { assertDefaultScope } from './scope.js';
 import { abandonOnAbort } from './single-flight.js';
 import type { TokenSource } from './token-source.js';
@@ -136,6 +138,16 @@ export class ResilientTokenProvider implements TokenProvider {
   close(): void {
     this.closed = true;
     for (const entry of this.entries.values()) entry.cancelTimer?.();
+  }
+
+  /** What JSON.stringify and `context.log(provider)` show: never a cached token or the source's secrets. */
+  toJSON(): { identity: string; source: CredentialSource; cachedScopes: number } {
+    const cachedScopes = [...this.entries.values()].filter((entry) => entry.cached !== undefined).length;
+    return { identity: this.identity, source: this.source, cachedScopes };
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return inspectSummary('ResilientTokenProvider', this.toJSON(), options);
   }
 
   private invocationFor(options: GetTokenOptions): InvocationInfo | undefined {
@@ -275,7 +287,7 @@ export class ResilientTokenProvider implements TokenProvider {
     const error = classified.withRetryAt(opensAt, now);
     if (invocation && !background) error.invocationId = invocation.invocationId;
     const base = this.base(entry.scope, background ? undefined : invocation);
-    if (error.code === 'throttled') this.emit({ ...base, type: 'throttled', retryAfterMs: opensAt - now, gateOpensAt: opensAt, error });
+    if (error.code === 'throttled') this.emit({ ...base, type: 'throttled', background, retryAfterMs: opensAt - now, gateOpensAt: opensAt, error });
     const cached = entry.cached;
     if (background) {
       // Foreground callers report their own failures; a background refresh has no caller.

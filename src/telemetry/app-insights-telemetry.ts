@@ -16,6 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type * as OpenTelemetryApiModule from '@opentelemetry/api';
 import type * as AppInsightsModule from 'applicationinsights';
 import type { InvocationInfo } from '../auth/events.js';
 import { currentInvocation as ambientInvocation } from '../invocation.js';
@@ -24,6 +25,7 @@ import type { Telemetry, TelemetryProperties } from './telemetry.js';
 import { mapTokenEvent, propertiesOfError, type TelemetryItem } from './token-event-mapping.js';
 
 type AppInsightsSdk = typeof AppInsightsModule;
+type OpenTelemetryApi = typeof OpenTelemetryApiModule;
 type TelemetryClient = AppInsightsModule.TelemetryClient;
 type CorrelationContext = ReturnType<AppInsightsSdk['startOperation']>;
 
@@ -103,12 +105,23 @@ const randomSpanId = (): string => randomBytes(8).toString('hex');
 
 export function createAppInsightsTelemetry(options: AppInsightsTelemetryOptions): Telemetry {
   const sdk = requireCjs('applicationinsights') as AppInsightsSdk;
+  // The OpenTelemetry API the SDK itself resolves: its context manager is the one that counts.
+  const otel = createRequire(requireCjs.resolve('applicationinsights'))('@opentelemetry/api') as OpenTelemetryApi;
   const client = configure(sdk, options);
   const currentInvocation = options.currentInvocation ?? ambientInvocation;
   const flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
 
-  /** Runs `work` inside the invocation's trace context, so the exporter tags the item with its operation id. */
-  const inOperation = (invocation: InvocationInfo | undefined, work: () => void): void => {
+  /**
+   * Runs `work` inside the invocation's trace context, so the exporter tags the item with its
+   * operation id; background items run in no trace context at all, whichever invocation's is
+   * active where they were raised (a refresh a caller's request started runs in its context).
+   */
+  const inOperation = (item: TelemetryItem, work: () => void): void => {
+    const invocation = item.invocation;
+    if (item.background === true) {
+      otel.context.with(otel.ROOT_CONTEXT, work);
+      return;
+    }
     if (invocation?.operationId === undefined) {
       work();
       return;
@@ -131,7 +144,7 @@ export function createAppInsightsTelemetry(options: AppInsightsTelemetryOptions)
 
   const send = (item: TelemetryItem): void => {
     safely(() =>
-      inOperation(item.invocation, () => {
+      inOperation(item, () => {
         switch (item.kind) {
           case 'exception': {
             const facts = redactError(item.error);

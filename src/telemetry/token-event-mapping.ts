@@ -40,6 +40,11 @@ interface ItemBase {
   properties: ItemProperties;
   /** The invocation the item belongs to; undefined for work outside any invocation. */
   invocation: InvocationInfo | undefined;
+  /**
+   * Background work (a refresh): it belongs to no invocation, so it must not pick up whatever
+   * invocation or trace context happens to be active where it is raised.
+   */
+  background?: boolean | undefined;
 }
 
 export interface ExceptionItem extends ItemBase {
@@ -55,7 +60,7 @@ export interface DependencyItem extends ItemBase {
   method: string;
   /** `host[:port]` of the identity endpoint. */
   target: string;
-  /** The endpoint URL without query string. */
+  /** The endpoint URL without query string; the exporter derives the dependency's name from its path. */
   data: string;
   durationMs: number;
   /** HTTP status, or `'0'` when no response arrived (refused, reset, timeout). */
@@ -87,6 +92,20 @@ function methodOf(name: string): string {
 function targetHost(target: string): string {
   try {
     return new URL(target).host;
+  } catch {
+    return target;
+  }
+}
+
+/**
+ * The endpoint URL, without query string, from the exchange's origin and its `METHOD /path`
+ * name. It must carry the path: the exporter names an HTTP dependency `METHOD <path of its
+ * URL>`, whatever name it is given, so an origin alone was exported as `GET /`.
+ */
+function endpointUrl(target: string, name: string): string {
+  const path = name.slice(name.indexOf(' ') + 1);
+  try {
+    return new URL(path.startsWith('/') ? path : '/', target).href;
   } catch {
     return target;
   }
@@ -138,15 +157,20 @@ function failureProperties(event: TokenEvent, error: TokenError, invocation: Inv
   return { ...commonProperties(event, invocation), ...fromError, ...extraErrorProperties(error) };
 }
 
+/** A refresh failure is always background work; the other events say whether they are. */
+function isBackground(event: TokenEvent): boolean {
+  return event.type === 'refresh-failed' || ('background' in event && event.background);
+}
+
 /**
  * Maps one event to the items that represent it. `ambient` is the invocation to use when the
- * event does not name one (never used for background work: a refresh timer started inside an
- * invocation must not be charged to it).
+ * event does not name one (never used for background work: a refresh started inside an
+ * invocation, or by a caller's request, must not be charged to it).
  */
 export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): TelemetryItem[] {
-  const background = 'background' in event && event.background;
-  const invocation = event.invocation ?? (background ? undefined : ambient);
-  const base = { invocation };
+  const background = isBackground(event);
+  const invocation = background ? undefined : (event.invocation ?? ambient);
+  const base = { invocation, background };
   // Metrics are aggregated per source and scope; seconds-to-expiry never goes below zero.
   const metric = (name: string, value: number, extra: Record<string, string> = {}): TelemetryItem => ({
     ...base,
@@ -164,7 +188,7 @@ export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): Tele
           name: event.name,
           method: methodOf(event.name),
           target: targetHost(event.target),
-          data: event.target,
+          data: endpointUrl(event.target, event.name),
           durationMs: event.durationMs,
           resultCode: text(event.status ?? 0),
           success: event.success,

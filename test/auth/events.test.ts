@@ -38,6 +38,7 @@ describe('token events', () => {
       await waitUntil(() => f.eventsOf('refresh-failed').length === 1, 'refresh-failed');
       const throttled = f.eventsOf('throttled')[0];
       assert.equal(throttled?.retryAfterMs, 60_000);
+      assert.equal(throttled?.background, true, 'a throttled refresh is background work');
       assert.equal(f.eventsOf('refresh-failed')[0]?.nextAttemptAt, throttled?.gateOpensAt);
       assert.equal(f.eventsOf('refresh-failed')[0]?.tokenExpiresOnTimestamp, first.expiresOnTimestamp);
       assert.equal(f.eventsOf('failed').length, 0, 'a failed background refresh with a valid token is not a failure');

@@ -115,7 +115,7 @@ describe('Application Insights adapter against a real ingestion socket', () => {
 
   it('items raised inside the invocation carry its operation id and parent id', () => {
     const inside = server.envelopes.filter((e) => props(e).invocationId === INVOCATION_ID);
-    assert.ok(inside.length >= 8, `expected the invocation's items, got ${inside.length}`);
+    assert.ok(inside.length >= 7, `expected the invocation's items, got ${inside.length}`);
     for (const envelope of inside) {
       assert.equal(envelope.tags?.['ai.operation.id'], OPERATION_ID, envelope.name);
       assert.equal(envelope.tags?.['ai.operation.parentId'], PARENT_ID, envelope.name);
@@ -128,22 +128,40 @@ describe('Application Insights adapter against a real ingestion socket', () => {
     assert.equal(ambient?.tags?.['ai.operation.id'], OPERATION_ID);
   });
 
-  it('items raised outside any invocation, and background refreshes, are not charged to it', () => {
+  it('items raised outside any invocation are not charged to it', () => {
     const outside = ofType(server.envelopes, 'ExceptionData').find((e) => props(e).errorCode === 'configuration_error');
     assert.equal(props(outside as Envelope).invocationId, '');
     assert.notEqual(outside?.tags?.['ai.operation.id'], OPERATION_ID);
-    const background = ofType(server.envelopes, 'RemoteDependencyData').find((e) => props(e).background === 'true');
-    assert.ok(background);
-    assert.notEqual(background.tags?.['ai.operation.id'], OPERATION_ID);
   });
 
-  it('a request to the identity platform is an HTTP dependency: target host, duration, result code, success', () => {
+  it("background items raised while the invocation and its trace are active carry neither its id nor its operation id", () => {
+    const background = server.envelopes.filter(
+      (e) => props(e).background === 'true' || props(e).tokenEvent === 'refresh-failed' || (props(e).tokenEvent === 'throttled' && props(e).retryAfterMs === '9000'),
+    );
+    const kinds = background.map((e) => `${String(e.data?.baseType)}:${props(e).tokenEvent}`).sort();
+    assert.deepEqual(kinds, ['EventData:refresh-failed', 'EventData:throttled', 'ExceptionData:refresh-failed', 'RemoteDependencyData:identity-request']);
+    for (const envelope of background) {
+      assert.equal(props(envelope).invocationId, '', kinds.join());
+      assert.equal(props(envelope).functionName, '');
+      assert.notEqual(envelope.tags?.['ai.operation.id'], OPERATION_ID);
+    }
+  });
+
+  it('a request to the identity platform is an HTTP dependency: METHOD /path name, target host, URL, duration, result code, success', () => {
     const dependencies = ofType(server.envelopes, 'RemoteDependencyData').filter((e) => props(e).background === 'false');
     const pick = (resultCode: string): Record<string, unknown> | undefined => dependencies.find((e) => e.data?.baseData?.resultCode === resultCode)?.data?.baseData;
     const ok = pick('200');
     assert.deepEqual(
-      { type: ok?.type, target: ok?.target, duration: ok?.duration, success: ok?.success, requestId: (ok?.properties as Record<string, string>).requestId },
-      { type: 'Http', target: '127.0.0.1:9', duration: '00:00:00.042', success: true, requestId: 'req-ok' },
+      { name: ok?.name, type: ok?.type, target: ok?.target, data: ok?.data, duration: ok?.duration, success: ok?.success, requestId: (ok?.properties as Record<string, string>).requestId },
+      {
+        name: 'POST /tenant-1/oauth2/v2.0/token',
+        type: 'Http',
+        target: '127.0.0.1:9',
+        data: 'https://127.0.0.1:9/tenant-1/oauth2/v2.0/token',
+        duration: '00:00:00.042',
+        success: true,
+        requestId: 'req-ok',
+      },
     );
     const noResponse = pick('0');
     assert.equal(noResponse?.success, false);

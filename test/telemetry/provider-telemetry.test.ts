@@ -200,6 +200,23 @@ describe('token provider -> telemetry, end to end, every error code', () => {
     assert.equal(unreachable?.tags?.['ai.operation.id'], caseNamed('mi-unreachable').operationId);
   });
 
+  it('each dependency is named as README says: the method and path that went on the wire (GET /msi/token, POST /{tenant}/oauth2/v2.0/token)', () => {
+    const dependencies = ofType(ingestion.envelopes, 'RemoteDependencyData');
+    const answered = identity.requests.filter((r) => r.status !== undefined);
+    const names = new Set<string>();
+    for (const request of answered) {
+      const dependency = dependencies.find((d) => props(d).requestId === request.requestId);
+      assert.ok(dependency, `dependency for ${request.method} ${request.path}`);
+      const exported = dependency.data?.baseData;
+      assert.equal(exported?.name, `${request.method} ${request.path}`);
+      assert.equal(exported?.data, `${new URL(String(exported?.data)).origin}${request.path}`, 'the endpoint URL, without its query string');
+      names.add(String(exported?.name));
+    }
+    for (const documented of ['GET /msi/token', `POST /${TENANT_ID}/oauth2/v2.0/token`, `GET /${TENANT_ID}/v2.0/.well-known/openid-configuration`]) {
+      assert.ok(names.has(documented), `${documented} in ${[...names].join(', ')}`);
+    }
+  });
+
   it('cache hits, misses and seconds to expiry are metrics', () => {
     const names = new Set(ofType(ingestion.envelopes, 'MetricData').flatMap((e) => (e.data?.baseData?.metrics as Array<{ name: string }>).map((m) => m.name)));
     for (const name of ['TokenCacheHit', 'TokenCacheMiss', 'TokenSecondsToExpiry']) assert.ok(names.has(name), name);

@@ -69,9 +69,15 @@ describe('mapTokenEvent', () => {
     assert.equal(item.kind, 'dependency');
     if (item.kind !== 'dependency') return;
     assert.deepEqual(
-      { name: item.name, method: item.method, target: item.target, resultCode: item.resultCode, success: item.success, durationMs: item.durationMs },
-      { name: 'GET /msi/token', method: 'GET', target: '127.0.0.1:8081', resultCode: '500', success: false, durationMs: 12 },
+      { name: item.name, method: item.method, target: item.target, data: item.data, resultCode: item.resultCode, success: item.success, durationMs: item.durationMs },
+      { name: 'GET /msi/token', method: 'GET', target: '127.0.0.1:8081', data: 'http://127.0.0.1:8081/msi/token', resultCode: '500', success: false, durationMs: 12 },
     );
+  });
+
+  it("the dependency's URL carries the request's path, from which the exporter names it", () => {
+    const item = only(mapTokenEvent({ ...base, type: 'identity-request', target: 'https://login.example', name: 'POST /tenant-1/oauth2/v2.0/token', durationMs: 1, status: 200, success: true, background: false }));
+    assert.ok(item.kind === 'dependency');
+    assert.equal(item.data, 'https://login.example/tenant-1/oauth2/v2.0/token');
   });
 
   it('a request that got no response has result code 0', () => {
@@ -80,7 +86,7 @@ describe('mapTokenEvent', () => {
   });
 
   it('throttling is an event with the gate time', () => {
-    const item = only(mapTokenEvent({ ...base, invocation, type: 'throttled', retryAfterMs: 7000, gateOpensAt: at + 7000, error }));
+    const item = only(mapTokenEvent({ ...base, invocation, type: 'throttled', background: false, retryAfterMs: 7000, gateOpensAt: at + 7000, error }));
     assert.ok(item.kind === 'event' && item.name === EVENT_NAMES.throttled);
     assert.equal(item.properties.gateOpensAt, new Date(at + 7000).toISOString());
     assert.equal(item.properties.errorCode, 'throttled');
@@ -115,6 +121,23 @@ describe('mapTokenEvent', () => {
 
   it('background work is never charged to the ambient invocation', () => {
     const event: TokenEvent = { ...base, type: 'identity-request', target: 'http://x', name: 'GET /', durationMs: 1, status: 200, success: true, background: true };
-    assert.equal(only(mapTokenEvent(event, ambient)).invocation, undefined);
+    const item = only(mapTokenEvent(event, ambient));
+    assert.equal(item.invocation, undefined);
+    assert.equal(item.background, true, 'sent outside any active trace');
+  });
+
+  it('a failed refresh is background work: no invocation, ambient or named, and no invocation id property', () => {
+    const refreshFailed: TokenEvent = { ...base, invocation, type: 'refresh-failed', error, tokenExpiresOnTimestamp: at + 60_000, nextAttemptAt: at + 5000 };
+    for (const item of mapTokenEvent(refreshFailed, ambient)) {
+      assert.deepEqual([item.invocation, item.background, item.properties.invocationId, item.properties.functionName], [undefined, true, '', '']);
+    }
+  });
+
+  it('a throttled background refresh is charged to no invocation; a throttled caller is charged to its own', () => {
+    const throttled = { ...base, type: 'throttled' as const, retryAfterMs: 7000, gateOpensAt: at + 7000, error };
+    const inBackground = only(mapTokenEvent({ ...throttled, background: true }, ambient));
+    assert.deepEqual([inBackground.invocation, inBackground.background, inBackground.properties.invocationId], [undefined, true, '']);
+    const forCaller = only(mapTokenEvent({ ...throttled, background: false }, ambient));
+    assert.deepEqual([forCaller.invocation, forCaller.background, forCaller.properties.invocationId], [ambient, false, 'inv-ambient']);
   });
 });
