@@ -80,7 +80,7 @@ export class CertificateSource implements TokenSource {
     try {
       await credential.getToken(scope, { abortSignal: context.signal });
     } catch (error) {
-      throw classifyCertificateFailure({ error, exchange: recorder.lastExchange(), scope, signal: context.signal, now: this.deps.clock.now() });
+      throw classifyCertificateFailure({ error, exchanges: recorder.exchanges, scope, signal: context.signal, now: this.deps.clock.now() });
     }
     const exchange = recorder.exchanges.findLast((e) => e.status === 200 && e.name.startsWith('POST'));
     const token = readTokenBody(parseJsonObject(exchange?.bodyText ?? ''), this.deps.clock.now());
