@@ -1,7 +1,7 @@
 /**
  * Reads and checks the client certificate once, at start-up, so that a wrong path, a wrong
- * password or a key that does not match the certificate fails there, naming the setting, instead
- * of as an opaque error on the first invocation. The PEM text is kept only in memory.
+ * password, a key that does not match the certificate or one MSAL cannot sign with fails there,
+ * naming the setting, instead of as an opaque error on the first invocation. The PEM text is kept only in memory.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { configurationError } from './errors.js';
 
 const pathSetting = 'AZURE_CLIENT_CERTIFICATE_PATH';
 const passwordSetting = 'AZURE_CLIENT_CERTIFICATE_PASSWORD';
+/** The smallest RSA key MSAL (jsonwebtoken) signs with, and Entra accepts. */
+const minRsaKeyBits = 2048;
 
 export interface CheckedCertificate {
   pem: string;
@@ -53,6 +55,13 @@ export function readClientCertificate(path: string, password: string | undefined
   }
   if (!certificate.checkPrivateKey(key)) {
     throw configurationError(pathSetting, `The private key in '${path}' does not belong to its certificate (${certificate.subject.replace(/\n/g, ', ')})`);
+  }
+  // MSAL signs the assertion with RS256/PS256 and refuses RSA keys under 2048 bits: anything else
+  // would pass here and fail only at the first acquisition.
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (key.asymmetricKeyType !== 'rsa' || bits === undefined || bits < minRsaKeyBits) {
+    const what = key.asymmetricKeyType === 'rsa' ? `an RSA key of ${bits ?? 'unknown'} bits` : `a key of type ${key.asymmetricKeyType ?? 'unknown'}`;
+    throw configurationError(pathSetting, `The private key in '${path}' is ${what}; client assertions are signed with RSA keys of at least ${minRsaKeyBits} bits. Use a certificate with an RSA key of ${minRsaKeyBits} bits or more`);
   }
   const notAfter = new Date(certificate.validTo);
   if (notAfter.getTime() <= now.getTime()) {

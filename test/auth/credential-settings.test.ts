@@ -13,6 +13,8 @@ import { createTestCa, type ClientCertificate, type TestCa } from '../support/te
 let ca: TestCa;
 let plain: ClientCertificate;
 let protectedCert: ClientCertificate;
+let ecKey: ClientCertificate;
+let shortRsaKey: ClientCertificate;
 const tenant = '7b1c2f4e-0c1d-4f5e-9a8b-1c2d3e4f5a6b';
 const client = '0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
 
@@ -20,6 +22,8 @@ before(() => {
   ca = createTestCa();
   plain = ca.makeClientCertificate('settings-plain');
   protectedCert = ca.makeClientCertificate('settings-protected', { password: 'correct horse' });
+  ecKey = ca.makeClientCertificate('settings-ec', { key: 'ec-p256' });
+  shortRsaKey = ca.makeClientCertificate('settings-rsa-1024', { key: 'rsa-1024' });
 });
 after(() => ca.cleanup());
 
@@ -94,6 +98,9 @@ describe('configuration errors name the setting', () => {
     { name: 'a key that does not match the certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: mismatchedBundle() }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
     // The test certificates live 2 days; checked 3 days from now, the certificate has expired.
     { name: 'an expired certificate', env: () => certificateEnv(), now: new Date(Date.now() + 3 * 86_400_000), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    // MSAL signs assertions with RS256/PS256 only, and refuses RSA keys under 2048 bits.
+    { name: 'an EC key MSAL cannot sign with', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ecKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'an RSA key under 2048 bits', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: shortRsaKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
     { name: 'an http authority', env: () => certificateEnv({ AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.com' }), setting: 'AZURE_AUTHORITY_HOST' },
     { name: 'a bad send-chain flag', env: () => certificateEnv({ AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: 'yes please' }), setting: 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN' },
   ];
