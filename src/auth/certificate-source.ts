@@ -3,13 +3,14 @@
  * signs the client assertion; we never sign JWTs ourselves).
  *
  * A fresh credential per acquisition: MSAL's in-memory cache would otherwise answer a
- * refresh-ahead with the token we already hold. Its pipeline retries are off
+ * refresh-ahead with the token we already hold, and each one signs with the certificate the
+ * store holds now, so a rotated file is used without a restart. Its pipeline retries are off
  * (`maxRetries: 0`); the gate above owns retries. The recording httpClient gives the deadline,
  * the correlation ids and the `expires_in`/`refresh_in` MSAL does not surface.
  */
 import type { Agent } from 'node:https';
 import { createDefaultHttpClient, type HttpClient, type PipelineResponse } from '@azure/core-rest-pipeline';
-import { ClientCertificateCredential } from '@azure/identity';
+import { ClientCertificateCredential, type ClientCertificatePEMCertificate } from '@azure/identity';
 import type { Clock } from './clock.js';
 import { classifyCertificateFailure } from './certificate-errors.js';
 import { TokenError } from './errors.js';
@@ -17,12 +18,23 @@ import { parseJsonObject, readTokenBody } from './platform-response.js';
 import { RecordingHttpClient } from './recording-http-client.js';
 import type { RequestContext, TokenResponse, TokenSource } from './token-source.js';
 
+/** A certificate MSAL can sign the client assertion with. */
+export interface SigningCertificate {
+  /** The PEM (private key, certificate, chain) and password, for ClientCertificateCredential. */
+  credentialCertificate(): ClientCertificatePEMCertificate;
+}
+
+/** Where each acquisition gets its certificate: a CertificateStore over the certificate file. */
+export interface SigningCertificates {
+  /** The certificate for the next assertion, after picking up a changed file. */
+  current(now: number): SigningCertificate;
+}
+
 export interface CertificateSettings {
   tenantId: string;
   clientId: string;
-  /** PEM text holding the private key and the certificate (and its chain, for subject-name/issuer auth). */
-  certificatePem: string;
-  certificatePassword?: string | undefined;
+  /** The checked certificate file (AZURE_CLIENT_CERTIFICATE_PATH); the key and password stay inside it. */
+  certificate: SigningCertificates;
   sendCertificateChain: boolean;
   authorityHost: string;
   /**
@@ -68,7 +80,7 @@ export class CertificateSource implements TokenSource {
     const credential = new ClientCertificateCredential(
       this.settings.tenantId,
       this.settings.clientId,
-      { certificate: this.settings.certificatePem, certificatePassword: this.settings.certificatePassword },
+      this.settings.certificate.current(this.deps.clock.now()).credentialCertificate(),
       {
         authorityHost: this.settings.authorityHost,
         disableInstanceDiscovery: this.settings.disableInstanceDiscovery,

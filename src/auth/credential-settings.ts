@@ -2,8 +2,8 @@
  * Which credential, from configuration alone: deterministic, no probing. Every problem is a
  * `configuration_error` at start-up that names the setting and says what to set.
  */
-import { readClientCertificate } from './certificate-file.js';
 import type { CertificateSettings } from './certificate-source.js';
+import { CertificateStore } from './certificate-store.js';
 import { settingReader, type Environment, type SettingReader } from '../environment.js';
 import { configurationError } from './errors.js';
 import type { ManagedIdentitySettings, UserAssignedId } from './managed-identity-source.js';
@@ -69,7 +69,7 @@ function certificateSettings(env: Environment, settings: SettingReader, now: Dat
   const path = settings.required('AZURE_CLIENT_CERTIFICATE_PATH', localHint);
   // Not trimmed: spaces can be part of a password.
   const password = env['AZURE_CLIENT_CERTIFICATE_PASSWORD'] || undefined;
-  const certificate = readClientCertificate(path, password, now);
+  const certificate = CertificateStore.open(path, password, now);
   const authority = settings.url('AZURE_AUTHORITY_HOST', settings.read('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', ['https:']);
   const regionalAuthority = settings.read('AZURE_REGIONAL_AUTHORITY_NAME');
   if (regionalAuthority && !/^[a-z0-9]+$/i.test(regionalAuthority)) {
@@ -78,8 +78,7 @@ function certificateSettings(env: Environment, settings: SettingReader, now: Dat
   return {
     tenantId,
     clientId,
-    certificatePem: certificate.pem,
-    certificatePassword: password,
+    certificate,
     sendCertificateChain: settings.boolean('AZURE_CLIENT_SEND_CERTIFICATE_CHAIN', false),
     authorityHost: authority.origin,
     regionalAuthority,

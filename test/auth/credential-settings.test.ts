@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import { createTokenSource } from '../../src/auth/create-provider.js';
 import { credentialSettingsFromEnvironment, type Environment } from '../../src/auth/credential-settings.js';
 import { isTokenError } from '../../src/auth/errors.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
@@ -113,6 +115,18 @@ describe('configuration errors name the setting', () => {
       credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'hunter2-wrong' }));
     } catch (error) {
       assert.ok(!String(error).includes('hunter2-wrong') && !JSON.stringify(error).includes('hunter2-wrong'));
+    }
+  });
+});
+
+describe('certificate material', () => {
+  it('neither the settings nor the token source built from them show the key or the password', () => {
+    const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'correct horse' }));
+    const source = createTokenSource({ credential: settings });
+    const keyBody = protectedCert.keyPem.split('\n')[1] ?? '<none>';
+    for (const text of [inspect(settings, { showHidden: true, depth: Infinity }), inspect(source, { showHidden: true, depth: Infinity }), JSON.stringify(settings)]) {
+      assert.ok(!text.includes('PRIVATE KEY') && !text.includes(keyBody), 'no key material');
+      assert.ok(!text.includes('correct horse'), 'no password');
     }
   });
 });

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CertificateStore } from '../../src/auth/certificate-store.js';
 import { createTokenProvider } from '../../src/auth/create-provider.js';
 import { isTokenError, type TokenError, type TokenErrorCode } from '../../src/auth/errors.js';
 import { runInInvocation } from '../../src/invocation.js';
@@ -241,7 +242,8 @@ describe('certificate credential failures', () => {
         certificate: {
           tenantId,
           clientId,
-          certificatePem: ecCertificate.keyPem + ecCertificate.certPem,
+          // Start-up refuses this key; a stand-in for the store hands it over to reach MSAL's signing.
+          certificate: { current: () => ({ credentialCertificate: () => ({ certificate: ecCertificate.keyPem + ecCertificate.certPem }) }) },
           sendCertificateChain: false,
           authorityHost: f.identity.authorityHost,
           disableInstanceDiscovery: true,
@@ -272,7 +274,7 @@ describe('certificate credential failures', () => {
         certificate: {
           tenantId: 't',
           clientId: 'c',
-          certificatePem: certificate.keyPem + certificate.certPem,
+          certificate: CertificateStore.open(certificate.path, undefined, new Date()),
           sendCertificateChain: false,
           authorityHost: await refusedUrl('', 'https'),
           disableInstanceDiscovery: true,

@@ -24,6 +24,8 @@ export interface Fixture {
   clock: VirtualClock;
   identity: IdentityEmulator;
   provider: TokenProvider;
+  /** The settings the provider was built from. */
+  credential: CredentialSettings;
   events: TokenEvent[];
   eventsOf<T extends TokenEvent['type']>(type: T): Extract<TokenEvent, { type: T }>[];
   stop(): Promise<void>;
@@ -106,6 +108,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     clock,
     identity,
     provider,
+    credential,
     events,
     eventsOf: <T extends TokenEvent['type']>(type: T) => events.filter((e): e is Extract<TokenEvent, { type: T }> => e.type === type),
     async stop() {
