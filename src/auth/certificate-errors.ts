@@ -12,6 +12,17 @@ import { parseRetryAfterMs } from './retry-after.js';
 /** AADSTS codes that mean "this client's credential is wrong", not "try again". */
 const clientCredentialCodes = new Set([700016, 700027, 7000215, 7000222, 700023, 700024, 50012, 7000112, 700025]);
 const scopeCodes = new Set([70011, 500011, 650057]);
+/**
+ * AADSTS codes that reject the assertion's key (unknown, expired or revoked certificate, invalid
+ * signature): Microsoft.Identity.Web reloads the certificate and retries once on these.
+ */
+const assertionKeyCodes = new Set([700027, 700024, 7000214, 1000502, 7000274, 7000277]);
+
+/** True when Entra rejected the client assertion for its key, so a rotated certificate may fix it. */
+export function rejectedForItsKey(error: TokenError): boolean {
+  const rejected = error.status !== undefined && error.status >= 400 && error.status < 500;
+  return rejected && (error.errorCodes ?? []).some((code) => assertionKeyCodes.has(code));
+}
 
 export interface CertificateFailure {
   error: unknown;

@@ -12,8 +12,8 @@ import type { Agent } from 'node:https';
 import { createDefaultHttpClient, type HttpClient, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { ClientCertificateCredential, type ClientCertificatePEMCertificate } from '@azure/identity';
 import type { Clock } from './clock.js';
-import { classifyCertificateFailure } from './certificate-errors.js';
-import { TokenError } from './errors.js';
+import { classifyCertificateFailure, rejectedForItsKey } from './certificate-errors.js';
+import { isTokenError, TokenError } from './errors.js';
 import { parseJsonObject, readTokenBody } from './platform-response.js';
 import { RecordingHttpClient } from './recording-http-client.js';
 import type { RequestContext, TokenResponse, TokenSource } from './token-source.js';
@@ -28,6 +28,8 @@ export interface SigningCertificate {
 export interface SigningCertificates {
   /** The certificate for the next assertion, after picking up a changed file. */
   current(now: number): SigningCertificate;
+  /** Re-reads the file after Entra rejected the assertion; the same object when nothing changed. */
+  reloadNow(now: number): SigningCertificate;
 }
 
 export interface CertificateSettings {
@@ -72,6 +74,22 @@ export class CertificateSource implements TokenSource {
   }
 
   async requestToken(scope: string, context: RequestContext): Promise<TokenResponse> {
+    const signer = this.settings.certificate.current(this.deps.clock.now());
+    try {
+      return await this.requestWith(signer, scope, context);
+    } catch (error) {
+      if (!isTokenError(error) || !rejectedForItsKey(error)) throw error;
+      // Microsoft.Identity.Web's rule: Entra rejected the assertion's key, so re-read the file and
+      // retry once, at once (the platform is not in trouble; no gate wait), within this request's
+      // deadline. Only when the certificate now held differs from the one that signed (another
+      // acquisition may have switched it already): the same one would fail the same way.
+      const reloaded = this.settings.certificate.reloadNow(this.deps.clock.now());
+      if (reloaded === signer || context.signal.aborted) throw error;
+      return await this.requestWith(reloaded, scope, context);
+    }
+  }
+
+  private async requestWith(signer: SigningCertificate, scope: string, context: RequestContext): Promise<TokenResponse> {
     const recorder = new RecordingHttpClient(
       { inner: this.inner, clock: this.deps.clock, agent: this.deps.httpsAgent, discoveryCache: this.discoveryCache },
       context.signal,
@@ -80,7 +98,7 @@ export class CertificateSource implements TokenSource {
     const credential = new ClientCertificateCredential(
       this.settings.tenantId,
       this.settings.clientId,
-      this.settings.certificate.current(this.deps.clock.now()).credentialCertificate(),
+      signer.credentialCertificate(),
       {
         authorityHost: this.settings.authorityHost,
         disableInstanceDiscovery: this.settings.disableInstanceDiscovery,

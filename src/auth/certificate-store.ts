@@ -6,7 +6,9 @@
  * Each acquisition asks `current()`, which costs one stat: the file is read only when its
  * signature (mtime, size, inode) changed, and different content replaces the certificate only after
  * passing every start-up check. A half-written or otherwise bad file is refused, the good
- * certificate stays in use, and the file is read again when it changes again.
+ * certificate stays in use, and the file is read again when it changes again. `reloadNow()` reads
+ * the file whatever its signature, for when Entra rejected the assertion and the change may be one
+ * stat cannot see (rewritten in place with the same size and modification time).
  */
 import { statSync } from 'node:fs';
 import { checkClientCertificate, readCertificateText, type CheckedCertificate } from './certificate-file.js';
@@ -57,6 +59,12 @@ export class CertificateStore implements SigningCertificates {
   current(now: number): CheckedCertificate {
     const signature = signatureOf(this.path);
     if (signature !== undefined && !sameSignature(signature, this.#seen)) this.#consider(signature, now);
+    return this.#current;
+  }
+
+  /** Reads the file whatever its signature; returns the same object when the certificate did not change. */
+  reloadNow(now: number): CheckedCertificate {
+    this.#consider(signatureOf(this.path), now);
     return this.#current;
   }
 

@@ -236,6 +236,7 @@ describe('certificate credential failures', () => {
 
   it('a key MSAL cannot sign with fails locally: invalid_client_credential, no status, not retryable, no token request', async () => {
     f = await startFixture({ kind: 'certificate', ca, certificate });
+    const ecSigner = { credentialCertificate: () => ({ certificate: ecCertificate.keyPem + ecCertificate.certPem }) };
     const provider = createTokenProvider({
       credential: {
         kind: 'certificate',
@@ -243,7 +244,7 @@ describe('certificate credential failures', () => {
           tenantId,
           clientId,
           // Start-up refuses this key; a stand-in for the store hands it over to reach MSAL's signing.
-          certificate: { current: () => ({ credentialCertificate: () => ({ certificate: ecCertificate.keyPem + ecCertificate.certPem }) }) },
+          certificate: { current: () => ecSigner, reloadNow: () => ecSigner },
           sendCertificateChain: false,
           authorityHost: f.identity.authorityHost,
           disableInstanceDiscovery: true,
