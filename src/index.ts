@@ -11,6 +11,8 @@ export type * from './auth/events.js';
 export type * from './auth/types.js';
 export type { CredentialSettings } from './auth/credential-settings.js';
 export { credentialSettingsFromEnvironment } from './auth/credential-settings.js';
+export type { CertificateSettings, SigningCertificate, SigningCertificates } from './auth/certificate-source.js';
+export { CertificateStore } from './auth/certificate-store.js';
 export type { CreateTokenProviderOptions } from './auth/create-provider.js';
 export { createTokenProvider } from './auth/create-provider.js';
 export { getTokenProvider } from './runtime.js';

@@ -3,28 +3,42 @@
  * signs the client assertion; we never sign JWTs ourselves).
  *
  * A fresh credential per acquisition: MSAL's in-memory cache would otherwise answer a
- * refresh-ahead with the token we already hold. Its pipeline retries are off
+ * refresh-ahead with the token we already hold, and each one signs with the certificate the
+ * store holds now, so a rotated file is used without a restart. Its pipeline retries are off
  * (`maxRetries: 0`); the gate above owns retries. The recording httpClient gives the deadline,
  * the correlation ids and the `expires_in`/`refresh_in` MSAL does not surface.
  */
 import type { Agent } from 'node:https';
 import { inspect, type InspectOptions } from 'node:util';
 import { createDefaultHttpClient, type HttpClient, type PipelineResponse } from '@azure/core-rest-pipeline';
-import { ClientCertificateCredential } from '@azure/identity';
+import { ClientCertificateCredential, type ClientCertificatePEMCertificate } from '@azure/identity';
 import type { Clock } from './clock.js';
-import { classifyCertificateFailure } from './certificate-errors.js';
-import { TokenError } from './errors.js';
+import { classifyCertificateFailure, rejectedForItsKey } from './certificate-errors.js';
+import { isTokenError, TokenError } from './errors.js';
 import { parseJsonObject, readTokenBody } from './platform-response.js';
 import { RecordingHttpClient } from './recording-http-client.js';
 import { inspectSummary } from './safe-inspect.js';
 import type { RequestContext, TokenResponse, TokenSource } from './token-source.js';
 
+/** A certificate MSAL can sign the client assertion with. */
+export interface SigningCertificate {
+  /** The PEM (private key, certificate, chain) and password, for ClientCertificateCredential. */
+  credentialCertificate(): ClientCertificatePEMCertificate;
+}
+
+/** Where each acquisition gets its certificate: a CertificateStore over the certificate file. */
+export interface SigningCertificates {
+  /** The certificate for the next assertion, after picking up a changed file. */
+  current(now: number): SigningCertificate;
+  /** Re-reads the file after Entra rejected the assertion; the same object when nothing changed. */
+  reloadNow(now: number): SigningCertificate;
+}
+
 export interface CertificateSettings {
   tenantId: string;
   clientId: string;
-  /** PEM text holding the private key and the certificate (and its chain, for subject-name/issuer auth). */
-  certificatePem: string;
-  certificatePassword?: string | undefined;
+  /** The checked certificate file (AZURE_CLIENT_CERTIFICATE_PATH); the key and password stay inside it. */
+  certificate: SigningCertificates;
   sendCertificateChain: boolean;
   authorityHost: string;
   /**
@@ -71,6 +85,22 @@ export class CertificateSource implements TokenSource {
   }
 
   async requestToken(scope: string, context: RequestContext): Promise<TokenResponse> {
+    const signer = this.settings.certificate.current(this.deps.clock.now());
+    try {
+      return await this.requestWith(signer, scope, context);
+    } catch (error) {
+      if (!isTokenError(error) || !rejectedForItsKey(error)) throw error;
+      // Microsoft.Identity.Web's rule: Entra rejected the assertion's key, so re-read the file and
+      // retry once, at once (the platform is not in trouble; no gate wait), within this request's
+      // deadline. Only when the certificate now held differs from the one that signed (another
+      // acquisition may have switched it already): the same one would fail the same way.
+      const reloaded = this.settings.certificate.reloadNow(this.deps.clock.now());
+      if (reloaded === signer || context.signal.aborted) throw error;
+      return await this.requestWith(reloaded, scope, context);
+    }
+  }
+
+  private async requestWith(signer: SigningCertificate, scope: string, context: RequestContext): Promise<TokenResponse> {
     const recorder = new RecordingHttpClient(
       { inner: this.inner, clock: this.deps.clock, agent: this.deps.httpsAgent, discoveryCache: this.discoveryCache },
       context.signal,
@@ -79,7 +109,7 @@ export class CertificateSource implements TokenSource {
     const credential = new ClientCertificateCredential(
       this.settings.tenantId,
       this.settings.clientId,
-      { certificate: this.settings.certificatePem, certificatePassword: this.settings.certificatePassword },
+      signer.credentialCertificate(),
       {
         authorityHost: this.settings.authorityHost,
         disableInstanceDiscovery: this.settings.disableInstanceDiscovery,
@@ -91,7 +121,7 @@ export class CertificateSource implements TokenSource {
     try {
       await credential.getToken(scope, { abortSignal: context.signal });
     } catch (error) {
-      throw classifyCertificateFailure({ error, exchange: recorder.lastExchange(), scope, signal: context.signal, now: this.deps.clock.now() });
+      throw classifyCertificateFailure({ error, exchanges: recorder.exchanges, scope, signal: context.signal, now: this.deps.clock.now() });
     }
     const exchange = recorder.exchanges.findLast((e) => e.status === 200 && e.name.startsWith('POST'));
     const token = readTokenBody(parseJsonObject(exchange?.bodyText ?? ''), this.deps.clock.now());

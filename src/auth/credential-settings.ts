@@ -3,8 +3,8 @@
  * `configuration_error` at start-up that names the setting and says what to set. The settings
  * returned print and serialise with their secrets hidden (they end up in people's logs).
  */
-import { readClientCertificate } from './certificate-file.js';
 import type { CertificateSettings } from './certificate-source.js';
+import { CertificateStore } from './certificate-store.js';
 import { settingReader, type Environment, type SettingReader } from '../environment.js';
 import { configurationError } from './errors.js';
 import type { ManagedIdentitySettings, UserAssignedId } from './managed-identity-source.js';
@@ -71,7 +71,7 @@ function certificateSettings(env: Environment, settings: SettingReader, now: Dat
   const path = settings.required('AZURE_CLIENT_CERTIFICATE_PATH', localHint);
   // Not trimmed: spaces can be part of a password.
   const password = env['AZURE_CLIENT_CERTIFICATE_PASSWORD'] || undefined;
-  const certificate = readClientCertificate(path, password, now);
+  const certificate = CertificateStore.open(path, password, now);
   const authority = settings.url('AZURE_AUTHORITY_HOST', settings.read('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', ['https:']);
   const regionalAuthority = settings.read('AZURE_REGIONAL_AUTHORITY_NAME');
   if (regionalAuthority && !/^[a-z0-9]+$/i.test(regionalAuthority)) {
@@ -80,14 +80,14 @@ function certificateSettings(env: Environment, settings: SettingReader, now: Dat
   const result: CertificateSettings = {
     tenantId,
     clientId,
-    certificatePem: certificate.pem,
-    certificatePassword: password,
+    certificate,
     sendCertificateChain: settings.boolean('AZURE_CLIENT_SEND_CERTIFICATE_CHAIN', false),
     authorityHost: authority.origin,
     regionalAuthority,
     disableInstanceDiscovery: !publicCloudAuthorityHosts.has(authority.hostname),
   };
-  return hideSecrets(result, ['certificatePem', 'certificatePassword']);
+  // The certificate store keeps the PEM and its password in private fields: nothing to hide here.
+  return result;
 }
 
 /**

@@ -77,9 +77,4 @@ export class RecordingHttpClient implements HttpClient {
       throw error;
     }
   }
-
-  /** The most recent exchange of this acquisition, answered or not. */
-  lastExchange(): RecordedExchange | undefined {
-    return this.exchanges.at(-1);
-  }
 }

@@ -1,5 +1,6 @@
 /**
- * A TokenSource makes exactly one token request to one identity endpoint and reports what
+ * A TokenSource makes one token request to one identity endpoint (the certificate source repeats
+ * it once, at once, when a rotated certificate answers Entra's rejection) and reports what
  * happened on the wire. Caching, single flight, the gate and refresh live above it, in provider.ts.
  */
 import type { CredentialSource } from './errors.js';

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import { createTokenSource } from '../../src/auth/create-provider.js';
 import { credentialSettingsFromEnvironment, type Environment } from '../../src/auth/credential-settings.js';
 import { isTokenError } from '../../src/auth/errors.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
@@ -13,6 +15,8 @@ import { createTestCa, type ClientCertificate, type TestCa } from '../support/te
 let ca: TestCa;
 let plain: ClientCertificate;
 let protectedCert: ClientCertificate;
+let ecKey: ClientCertificate;
+let shortRsaKey: ClientCertificate;
 const tenant = '7b1c2f4e-0c1d-4f5e-9a8b-1c2d3e4f5a6b';
 const client = '0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
 
@@ -20,6 +24,8 @@ before(() => {
   ca = createTestCa();
   plain = ca.makeClientCertificate('settings-plain');
   protectedCert = ca.makeClientCertificate('settings-protected', { password: 'correct horse' });
+  ecKey = ca.makeClientCertificate('settings-ec', { key: 'ec-p256' });
+  shortRsaKey = ca.makeClientCertificate('settings-rsa-1024', { key: 'rsa-1024' });
 });
 after(() => ca.cleanup());
 
@@ -94,6 +100,9 @@ describe('configuration errors name the setting', () => {
     { name: 'a key that does not match the certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: mismatchedBundle() }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
     // The test certificates live 2 days; checked 3 days from now, the certificate has expired.
     { name: 'an expired certificate', env: () => certificateEnv(), now: new Date(Date.now() + 3 * 86_400_000), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    // MSAL signs assertions with RS256/PS256 only, and refuses RSA keys under 2048 bits.
+    { name: 'an EC key MSAL cannot sign with', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ecKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'an RSA key under 2048 bits', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: shortRsaKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
     { name: 'an http authority', env: () => certificateEnv({ AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.com' }), setting: 'AZURE_AUTHORITY_HOST' },
     { name: 'a bad send-chain flag', env: () => certificateEnv({ AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: 'yes please' }), setting: 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN' },
   ];
@@ -106,6 +115,18 @@ describe('configuration errors name the setting', () => {
       credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'hunter2-wrong' }));
     } catch (error) {
       assert.ok(!String(error).includes('hunter2-wrong') && !JSON.stringify(error).includes('hunter2-wrong'));
+    }
+  });
+});
+
+describe('certificate material', () => {
+  it('neither the settings nor the token source built from them show the key or the password', () => {
+    const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'correct horse' }));
+    const source = createTokenSource({ credential: settings });
+    const keyBody = protectedCert.keyPem.split('\n')[1] ?? '<none>';
+    for (const text of [inspect(settings, { showHidden: true, depth: Infinity }), inspect(source, { showHidden: true, depth: Infinity }), JSON.stringify(settings)]) {
+      assert.ok(!text.includes('PRIVATE KEY') && !text.includes(keyBody), 'no key material');
+      assert.ok(!text.includes('correct horse'), 'no password');
     }
   });
 });

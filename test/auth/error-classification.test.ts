@@ -5,22 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CertificateStore } from '../../src/auth/certificate-store.js';
 import { createTokenProvider } from '../../src/auth/create-provider.js';
 import { isTokenError, type TokenError, type TokenErrorCode } from '../../src/auth/errors.js';
 import { runInInvocation } from '../../src/invocation.js';
 import type { Fault, RecordedRequest } from '../emulators/identity/index.js';
 import { refusedUrl } from '../support/ports.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
-import { rejectionOf, startFixture, vaultScope, type Fixture } from './provider-fixture.js';
+import { clientId, rejectionOf, startFixture, tenantId, vaultScope, type Fixture } from './provider-fixture.js';
 
 let ca: TestCa;
 let certificate: ClientCertificate;
 let stranger: ClientCertificate;
+let ecCertificate: ClientCertificate;
 
 before(() => {
   ca = createTestCa();
   certificate = ca.makeClientCertificate('classified-app');
   stranger = ca.makeClientCertificate('not-registered');
+  ecCertificate = ca.makeClientCertificate('ec-key', { key: 'ec-p256' });
 });
 after(() => ca.cleanup());
 
@@ -231,6 +234,40 @@ describe('certificate credential failures', () => {
     });
   }
 
+  it('a key MSAL cannot sign with fails locally: invalid_client_credential, no status, not retryable, no token request', async () => {
+    f = await startFixture({ kind: 'certificate', ca, certificate });
+    const ecSigner = { credentialCertificate: () => ({ certificate: ecCertificate.keyPem + ecCertificate.certPem }) };
+    const provider = createTokenProvider({
+      credential: {
+        kind: 'certificate',
+        certificate: {
+          tenantId,
+          clientId,
+          // Start-up refuses this key; a stand-in for the store hands it over to reach MSAL's signing.
+          certificate: { current: () => ecSigner, reloadNow: () => ecSigner },
+          sendCertificateChain: false,
+          authorityHost: f.identity.authorityHost,
+          disableInstanceDiscovery: true,
+        },
+      },
+      trustedCa: ca.caCertPem,
+    });
+    try {
+      const error = (await rejectionOf(provider.getToken(vaultScope))) as TokenError;
+      // The discovery GET answered 200 before MSAL failed to sign: that 200 is not the token endpoint's answer.
+      assert.ok(f.identity.requests.some((request) => request.kind === 'metadata' && request.status === 200));
+      assert.equal(f.identity.tokenRequests('entra').length, 0, 'no token request was sent');
+      assert.equal(error.code, 'invalid_client_credential');
+      assert.equal(error.status, undefined);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /AZURE_CLIENT_CERTIFICATE_PATH/);
+      assertNoSecrets(error, f);
+    } finally {
+      provider.close();
+      await f.stop();
+    }
+  });
+
   it('an authority nobody listens on is identity_platform_unreachable', async () => {
     const provider = createTokenProvider({
       credential: {
@@ -238,7 +275,7 @@ describe('certificate credential failures', () => {
         certificate: {
           tenantId: 't',
           clientId: 'c',
-          certificatePem: certificate.keyPem + certificate.certPem,
+          certificate: CertificateStore.open(certificate.path, undefined, new Date()),
           sendCertificateChain: false,
           authorityHost: await refusedUrl('', 'https'),
           disableInstanceDiscovery: true,

@@ -3,11 +3,12 @@
  * Shared by the provider test files; one emulator per test so faults never leak between tests.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { createTokenSource } from '../../src/auth/create-provider.js';
 import { ResilientTokenProvider } from '../../src/auth/provider.js';
 import type { TokenSource } from '../../src/auth/token-source.js';
 import { currentInvocation } from '../../src/invocation.js';
-import type { CredentialSettings } from '../../src/auth/credential-settings.js';
+import { credentialSettingsFromEnvironment, type CredentialSettings } from '../../src/auth/credential-settings.js';
 import type { TokenEvent } from '../../src/auth/events.js';
 import type { TokenProvider } from '../../src/auth/types.js';
 import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
@@ -23,6 +24,8 @@ export interface Fixture {
   clock: VirtualClock;
   identity: IdentityEmulator;
   provider: TokenProvider;
+  /** The settings the provider was built from. */
+  credential: CredentialSettings;
   events: TokenEvent[];
   eventsOf<T extends TokenEvent['type']>(type: T): Extract<TokenEvent, { type: T }>[];
   stop(): Promise<void>;
@@ -34,6 +37,8 @@ export interface FixtureOptions {
   certificate?: ClientCertificate;
   requestTimeoutMs?: number;
   userAssigned?: { kind: 'client-id' | 'resource-id' | 'object-id'; value: string };
+  /** The PEM file the app reads (default: `certificate.path`); rotation tests point it at a copy they rewrite. */
+  certificatePath?: string;
   /** Register the certificate with the emulator (default true). */
   register?: boolean;
   sendCertificateChain?: boolean;
@@ -55,18 +60,23 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     const certificate = options.certificate;
     if (!certificate) throw new Error('certificate fixture needs a certificate');
     if (options.register !== false) identity.registerClient({ tenantId, clientId, certPem: certificate.certPem, subjectNameIssuer: options.sendCertificateChain });
-    credential = {
-      kind: 'certificate',
-      certificate: {
-        tenantId,
-        clientId,
-        certificatePem: `${certificate.keyPem}${certificate.certPem}${options.sendCertificateChain ? options.ca.caCertPem : ''}`,
-        certificatePassword: certificate.password,
-        sendCertificateChain: options.sendCertificateChain ?? false,
-        authorityHost: identity.authorityHost,
-        disableInstanceDiscovery: true,
+    let path = options.certificatePath ?? certificate.path;
+    if (options.sendCertificateChain) {
+      path = `${certificate.path}.with-chain.pem`;
+      writeFileSync(path, `${certificate.keyPem}${certificate.certPem}${options.ca.caCertPem}`);
+    }
+    // The settings the app builds at start-up from its environment, start-up checks included.
+    credential = credentialSettingsFromEnvironment(
+      {
+        AZURE_TENANT_ID: tenantId,
+        AZURE_CLIENT_ID: clientId,
+        AZURE_CLIENT_CERTIFICATE_PATH: path,
+        AZURE_CLIENT_CERTIFICATE_PASSWORD: certificate.password,
+        AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: String(options.sendCertificateChain ?? false),
+        AZURE_AUTHORITY_HOST: identity.authorityHost,
       },
-    };
+      new Date(clock.now()),
+    );
   }
   const providerOptions = {
     credential,
@@ -100,6 +110,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     clock,
     identity,
     provider,
+    credential,
     events,
     eventsOf: <T extends TokenEvent['type']>(type: T) => events.filter((e): e is Extract<TokenEvent, { type: T }> => e.type === type),
     async stop() {

@@ -75,8 +75,9 @@ describe('secrets never show when a provider, its sources or its settings are pr
     ca?.cleanup();
   });
 
-  it('there were secrets to leak: a token cached by each provider, four issued in all', () => {
-    assert.equal(identity.issuedTokens.length, 4);
+  it('there were secrets to leak: a token cached by each provider, three issued in all', () => {
+    // Two from Entra; the managed-identity host hands its cached token out again, as a real one does.
+    assert.equal(identity.issuedTokens.length, 3);
   });
 
   it('the providers print as a summary: identity, source, number of cached scopes', () => {
@@ -101,12 +102,14 @@ describe('secrets never show when a provider, its sources or its settings are pr
     assert.deepEqual(findLeaks([...dumps('managed-identity settings', settings.managedIdentity), ...dumps('certificate settings', settings.certificate)], secrets), []);
     assert.match(inspect(settings.managedIdentity, { depth: Infinity }), /identityHeader: '\[hidden\]'/);
     const certificateJson = JSON.parse(JSON.stringify(settings.certificate)) as { certificate: Record<string, unknown> };
-    assert.deepEqual([certificateJson.certificate.certificatePem, certificateJson.certificate.certificatePassword, certificateJson.certificate.clientId], ['[hidden]', '[hidden]', clientId]);
+    assert.equal(certificateJson.certificate.clientId, clientId);
   });
 
   it('the settings still hold the secrets for the code that reads them', () => {
     assert.ok(settings.managedIdentity.kind === 'managed-identity' && settings.managedIdentity.managedIdentity.identityHeader === identity.identityHeader);
-    assert.ok(settings.certificate.kind === 'certificate' && settings.certificate.certificate.certificatePem.includes(certificate.certPem.trim()));
-    assert.equal(settings.certificate.certificate.certificatePassword, certificate.password);
+    assert.ok(settings.certificate.kind === 'certificate');
+    const held = settings.certificate.certificate.certificate.current(Date.now()).credentialCertificate();
+    assert.ok(held.certificate.includes(certificate.certPem.trim()));
+    assert.equal(held.certificatePassword, certificate.password);
   });
 });

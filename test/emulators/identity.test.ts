@@ -127,7 +127,7 @@ void describe('identity emulator', () => {
       const tokenRequests = emulator.tokenRequests('entra');
       assert.equal(tokenRequests.length, 2);
       for (const request of tokenRequests) {
-        assert.deepEqual(request.assertion, { alg: 'PS256', thumbprintHeader: 'x5t#S256', x5cCount: 0 });
+        assert.deepEqual(request.assertion, { alg: 'PS256', thumbprintHeader: 'x5t#S256', thumbprint: app.x5tS256, x5cCount: 0 });
         assert.equal(request.form?.client_assertion, '<redacted>');
         assert.equal(request.form?.scope, VAULT_SCOPE);
         assert.match(request.query['client-request-id'] ?? '', UUID);
@@ -147,6 +147,39 @@ void describe('identity emulator', () => {
       assert.equal(result.name, 'AuthenticationRequiredError');
       assert.match(result.message, /^invalid_client: .*AADSTS700027/);
       assert.equal(emulator.issuedTokens.filter((issued) => issued.target === 'entra' && issued.issuedAt >= virtualNow).length, 0);
+    });
+
+    void it('holds old and new certificates side by side during a rotation; a retired one gets 401 invalid_client AADSTS700027', async () => {
+      resetWithRealTime();
+      const [oldCert, newCert] = [ca.makeClientCertificate('rotating-old'), ca.makeClientCertificate('rotating-new')];
+      for (const certificate of [oldCert, newCert]) emulator.registerClient({ tenantId: TENANT, clientId: 'rotating-client', certPem: certificate.certPem });
+      const step = (certificate: ClientCertificate): ProbeStep =>
+        ({ kind: 'certificate', authorityHost: emulator.authorityHost, tenantId: TENANT, clientId: 'rotating-client', certificatePath: certificate.path, scope: VAULT_SCOPE });
+      const env = { NODE_EXTRA_CA_CERTS: ca.caCertPath };
+      const overlap = await probe([step(oldCert), step(newCert)], env);
+      for (const [result] of overlap) assert.ok(issuedBy(emulator, result), 'both certificates work while both are registered');
+
+      assert.equal(emulator.unregisterCertificate({ tenantId: TENANT, clientId: 'rotating-client', certPem: oldCert.certPem }), true);
+      assert.equal(emulator.unregisterCertificate({ tenantId: TENANT, clientId: 'rotating-client', certPem: oldCert.certPem }), false, 'already gone');
+      const [retired, current] = (await probe([step(oldCert), step(newCert)], env)).map(([result]) => result);
+      assert.ok(retired !== undefined && !retired.ok);
+      assert.match(retired.message, /^invalid_client: .*AADSTS700027: .*Trace ID: [\da-f-]{36} Correlation ID: [\da-f-]{36}/);
+      assert.ok(issuedBy(emulator, current), 'the new certificate still works');
+      const [refused, accepted] = emulator.tokenRequests('entra').slice(-2);
+      assert.equal(refused?.status, 401);
+      assert.equal(refused?.assertion?.thumbprint, oldCert.x5tS256);
+      assert.equal(accepted?.assertion?.thumbprint, newCert.x5tS256);
+
+      // The body, as Entra sends it: trace_id is the x-ms-request-id, correlation_id echoes client-request-id.
+      const nowSeconds = Math.floor(virtualNow / 1000);
+      const claims = { aud: tokenEndpoint(), iss: 'rotating-client', sub: 'rotating-client', nbf: nowSeconds, exp: nowSeconds + 600, jti: 'rotated' };
+      const response = await postToken({ ...clientCredentialsForm(signAssertion(oldCert, claims)), client_id: 'rotating-client' }, { 'client-request-id': 'crid-rotated' });
+      const body = json(response);
+      assert.equal(response.status, 401);
+      assert.equal(body.error, 'invalid_client');
+      assert.deepEqual(body.error_codes, [700027]);
+      assert.equal(body.trace_id, response.headers['x-ms-request-id']);
+      assert.equal(body.correlation_id, 'crid-rotated');
     });
 
     void it('accepts a rolled certificate with the registered subject and issuer when the chain is sent (SNI)', async () => {

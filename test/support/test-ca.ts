@@ -20,13 +20,22 @@ export interface ClientCertificate {
   password?: string | undefined;
 }
 
+/** RSA 2048 is what Entra and MSAL expect; the others exist to prove they are refused at start-up. */
+export type ClientKeyKind = 'rsa-2048' | 'rsa-1024' | 'ec-p256';
+
+const newKeyArgs: Record<ClientKeyKind, string[]> = {
+  'rsa-2048': ['-newkey', 'rsa:2048'],
+  'rsa-1024': ['-newkey', 'rsa:1024'],
+  'ec-p256': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+};
+
 export interface TestCa {
   dir: string;
   caCertPath: string;
   caCertPem: string;
   serverCertPem: string;
   serverKeyPem: string;
-  makeClientCertificate(name: string, options?: { password?: string; days?: number; includeCaInChain?: boolean }): ClientCertificate;
+  makeClientCertificate(name: string, options?: { password?: string; days?: number; includeCaInChain?: boolean; key?: ClientKeyKind }): ClientCertificate;
   cleanup(): void;
 }
 
@@ -56,7 +65,7 @@ export function createTestCa(): TestCa {
     serverKeyPem: readFileSync(join(dir, 'server.key'), 'utf8'),
     makeClientCertificate(name, options = {}) {
       const days = String(options.days ?? 2);
-      openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
+      openssl(['req', ...newKeyArgs[options.key ?? 'rsa-2048'], '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
       openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', days], dir);
       let keyPem = readFileSync(join(dir, `${name}.key`), 'utf8');
       if (options.password !== undefined) {

@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyFault } from './apply-fault.js';
-import type { RegisteredCertificate } from './client-assertion.js';
+import type { RegisteredApp, RegisteredCertificate } from './client-assertion.js';
 import { verifyClientAssertion } from './client-assertion.js';
 import type { EmulatorContext } from './context.js';
 import type { EntraErrorContext } from './entra-errors.js';
@@ -24,20 +24,31 @@ const METADATA_ROUTE = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/;
 const KEYS_ROUTE = /^\/([^/]+)\/discovery\/v2\.0\/keys$/;
 const TOKEN_ROUTE = /^\/([^/]+)\/oauth2\/v2\.0\/token$/;
 
-/** App registrations by tenant and client id. */
+/** App registrations by tenant and client id, each with the certificates uploaded to it. */
 export class ClientRegistry {
-  readonly #clients = new Map<string, RegisteredCertificate>();
+  readonly #apps = new Map<string, { clientId: string; certificates: RegisteredCertificate[] }>();
 
   register(registration: ClientRegistration): void {
-    this.#clients.set(`${registration.tenantId}/${registration.clientId}`, {
-      clientId: registration.clientId,
-      certificate: new X509Certificate(registration.certPem),
-      subjectNameIssuer: registration.subjectNameIssuer ?? false,
-    });
+    const key = `${registration.tenantId}/${registration.clientId}`;
+    const app = this.#apps.get(key) ?? { clientId: registration.clientId, certificates: [] };
+    const certificate = new X509Certificate(registration.certPem);
+    // Uploading the same certificate again updates it rather than adding a duplicate.
+    app.certificates = app.certificates.filter((entry) => entry.certificate.fingerprint256 !== certificate.fingerprint256);
+    app.certificates.push({ certificate, subjectNameIssuer: registration.subjectNameIssuer ?? false });
+    this.#apps.set(key, app);
   }
 
-  find(tenantId: string, clientId: string): RegisteredCertificate | undefined {
-    return this.#clients.get(`${tenantId}/${clientId}`);
+  unregister(registration: Omit<ClientRegistration, 'subjectNameIssuer'>): boolean {
+    const app = this.#apps.get(`${registration.tenantId}/${registration.clientId}`);
+    if (app === undefined) return false;
+    const fingerprint = new X509Certificate(registration.certPem).fingerprint256;
+    const before = app.certificates.length;
+    app.certificates = app.certificates.filter((entry) => entry.certificate.fingerprint256 !== fingerprint);
+    return app.certificates.length < before;
+  }
+
+  find(tenantId: string, clientId: string): RegisteredApp | undefined {
+    return this.#apps.get(`${tenantId}/${clientId}`);
   }
 }
 
@@ -65,7 +76,7 @@ function redactedForm(form: URLSearchParams): Record<string, string> {
 }
 
 /** Checks everything but the assertion's cryptography; returns the app and the resource scope. */
-function checkRequest(form: URLSearchParams, tenant: string, registry: ClientRegistry): { client: RegisteredCertificate; scope: string } {
+function checkRequest(form: URLSearchParams, tenant: string, registry: ClientRegistry): { client: RegisteredApp; scope: string } {
   const grantType = form.get('grant_type');
   if (grantType !== 'client_credentials') {
     throw new EntraRejection(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`);

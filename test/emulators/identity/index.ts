@@ -5,6 +5,7 @@
  *
  *   const identity = await startIdentityEmulator({ ca });
  *   identity.registerClient({ tenantId, clientId, certPem });
+ *   identity.unregisterCertificate({ tenantId, clientId, certPem: oldCertPem }); // a rotation retires it
  *   identity.script('entra', { kind: 'status', status: 429, retryAfter: '5' });
  *   ...
  *   await identity.stop();
@@ -57,6 +58,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions): P
     authorityHost,
     systemAssignedClientId,
     registerClient: (registration) => registry.register(registration),
+    unregisterCertificate: (registration) => registry.unregister(registration),
     script: (target, ...faults) => script.enqueue(target, faults),
     setPersistentFault: (target, fault) => script.setPersistent(target, fault),
     configureServerCache: (options) => serverCache.configure(options),

@@ -79,6 +79,8 @@ export interface IssuedToken {
 export interface AssertionSummary {
   alg?: string | undefined;
   thumbprintHeader?: 'x5t' | 'x5t#S256' | undefined;
+  /** The thumbprint as sent (base64url): which certificate signed, never a secret. */
+  thumbprint?: string | undefined;
   x5cCount: number;
 }
 
@@ -128,7 +130,17 @@ export interface IdentityEmulator {
   readonly authorityHost: string;
   /** The client id answered for system-assigned managed identity. */
   readonly systemAssignedClientId: string;
+  /**
+   * Uploads a certificate to the app registration (creating the app on first use). An app holds
+   * every certificate registered for it, as Entra does, so an old and a new one can overlap.
+   */
   registerClient(registration: ClientRegistration): void;
+  /**
+   * Removes a certificate from the app registration, as an operator retiring it would; the app
+   * stays, so assertions signed with that certificate get 401 invalid_client AADSTS700027.
+   * Returns whether it was registered.
+   */
+  unregisterCertificate(registration: Omit<ClientRegistration, 'subjectNameIssuer'>): boolean;
   script(target: IdentityTarget, ...faults: Fault[]): void;
   /** Every token request for `target` gets `fault` (after any queued faults) until called with undefined. */
   setPersistentFault(target: IdentityTarget, fault: Fault | undefined): void;
