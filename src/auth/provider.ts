@@ -6,6 +6,7 @@
 import { inspect, type InspectOptions } from 'node:util';
 import type { TokenCredential } from '@azure/core-auth';
 import { exponentialBackoff, type Backoff, type BackoffOptions } from './backoff.js';
+import { runInBackgroundContext } from './background-context.js';
 import { systemClock, type Clock } from './clock.js';
 import { createTokenCredential } from './credential-adapter.js';
 import { expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
@@ -316,8 +317,9 @@ export class ResilientTokenProvider implements TokenProvider {
       this.scheduleRefresh(entry, this.earliestOptionalRequest(entry));
       return;
     }
-    // Background failures are reported as events; the valid token keeps being served.
-    this.startAcquisition(entry, true, undefined).catch(() => undefined);
+    // Background failures are reported as events; the valid token keeps being served. A caller's
+    // getToken may start it: it still belongs to no invocation, so it runs outside the caller's context.
+    runInBackgroundContext(() => this.startAcquisition(entry, true, undefined)).catch(() => undefined);
   }
 
   /**
