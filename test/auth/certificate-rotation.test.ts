@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CertificateStore } from '../../src/auth/certificate-store.js';
 import { isTokenError } from '../../src/auth/errors.js';
-import type { RecordedRequest } from '../emulators/identity/index.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import type { RecordedRequest } from '../../src/sandbox/identity/index.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { clientId, rejectionOf, sqlScope, startFixture, tenantId, vaultScope, type Fixture } from './provider-fixture.js';
 
 let ca: TestCa;

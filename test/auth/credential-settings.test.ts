@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import { createTokenSource } from '../../src/auth/create-provider.js';
 import { credentialSettingsFromEnvironment, type Environment } from '../../src/auth/credential-settings.js';
 import { isTokenError } from '../../src/auth/errors.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 
 let ca: TestCa;
 let plain: ClientCertificate;

@@ -9,9 +9,9 @@ import { CertificateStore } from '../../src/auth/certificate-store.js';
 import { createTokenProvider } from '../../src/auth/create-provider.js';
 import { isTokenError, type TokenError, type TokenErrorCode } from '../../src/auth/errors.js';
 import { runInInvocation } from '../../src/invocation.js';
-import type { Fault, RecordedRequest } from '../emulators/identity/index.js';
-import { refusedUrl } from '../support/ports.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import type { Fault, RecordedRequest } from '../../src/sandbox/identity/index.js';
+import { refusedUrl } from '../../src/sandbox/ports.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { clientId, rejectionOf, startFixture, tenantId, vaultScope, type Fixture } from './provider-fixture.js';
 
 let ca: TestCa;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTokenProvider } from '../../src/auth/create-provider.js';
-import { createTestCa, type TestCa } from '../support/test-ca.js';
+import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
 import { waitUntil } from '../support/scheduled-clock.js';
 import { rejectionOf, startFixture, vaultScope } from './provider-fixture.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TokenError } from '../../src/auth/errors.js';
 import { ResilientTokenProvider } from '../../src/auth/provider.js';
-import { createTestCa, type TestCa } from '../support/test-ca.js';
+import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
 import { VirtualClock, waitUntil } from '../support/scheduled-clock.js';
 import { assertGateOpensIn, rejectionOf, sqlScope, startFixture, vaultScope, type Fixture } from './provider-fixture.js';
 

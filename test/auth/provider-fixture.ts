@@ -11,8 +11,8 @@ import { currentInvocation } from '../../src/invocation.js';
 import { credentialSettingsFromEnvironment, type CredentialSettings } from '../../src/auth/credential-settings.js';
 import type { TokenEvent } from '../../src/auth/events.js';
 import type { TokenProvider } from '../../src/auth/types.js';
-import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
-import type { ClientCertificate, TestCa } from '../support/test-ca.js';
+import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import type { ClientCertificate, TestCa } from '../../src/sandbox/ca.js';
 import { VirtualClock, waitUntil } from '../support/scheduled-clock.js';
 
 export const vaultScope = 'https://vault.azure.net/.default';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isTokenError, type TokenError } from '../../src/auth/errors.js';
-import type { IdentityTarget } from '../emulators/identity/index.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import type { IdentityTarget } from '../../src/sandbox/identity/index.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { waitUntil } from '../support/scheduled-clock.js';
 import { assertGateOpensIn, rejectionOf, sqlScope, startFixture, vaultScope, type Fixture } from './provider-fixture.js';
 

@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { createTokenProvider } from '../../src/auth/create-provider.js';
 import { isTokenError, type TokenError } from '../../src/auth/errors.js';
 import type { TokenEvent } from '../../src/auth/events.js';
-import { startIdentityEmulator, type IdentityEmulator, type IdentityTarget } from '../emulators/identity/index.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import { startIdentityEmulator, type IdentityEmulator, type IdentityTarget } from '../../src/sandbox/identity/index.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { assertGateOpensIn, rejectionOf, startFixture, vaultScope, type Fixture } from './provider-fixture.js';
 
 const second = 1_000;

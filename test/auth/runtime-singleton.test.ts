@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
+import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
 import { runNodeScript } from '../support/child-process.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { clientId, tenantId } from './provider-fixture.js';
 
 const probe = fileURLToPath(new URL('./runtime-probe.js', import.meta.url));

@@ -12,8 +12,8 @@ import { createTokenProvider, createTokenSource } from '../../src/auth/create-pr
 import { credentialSettingsFromEnvironment, type CredentialSettings, type Environment } from '../../src/auth/credential-settings.js';
 import type { TokenSource } from '../../src/auth/token-source.js';
 import type { TokenProvider } from '../../src/auth/types.js';
-import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { findLeaks, pemSecrets, type Secret } from '../telemetry/support/secret-scan.js';
 import { clientId, tenantId, vaultScope } from './provider-fixture.js';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { signEvent } from '../../src/jobs/ingest-message.js';
-import { startAzuriteQueue, type Azurite } from '../support/azurite.js';
+import { startAzuriteQueue, type Azurite } from '../../src/sandbox/azurite.js';
 import { startFunctionsApp, type FunctionsApp } from '../support/functions-app.js';
 import { registeredFunction, runHooks } from '../support/functions-core-shim.js';
 import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';

@@ -17,10 +17,10 @@ import { migratePostgres } from '../../src/clients/migrate.js';
 import { postgresScope } from '../../src/clients/postgres-options.js';
 import { createPostgresPool } from '../../src/clients/postgres-pool.js';
 import { createPostgresStore, postgresStoreOver } from '../../src/clients/postgres-store.js';
-import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
+import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
 import { startTdsRecorder, type TdsRecorder } from '../support/tds-recorder.js';
-import { createTestCa, type TestCa } from '../support/test-ca.js';
+import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 const hourMs = 3_600_000;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file runs from dist/test/packaging/). */
-export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 interface ExportTarget {
   types?: string;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const distSandbox = fileURLToPath(new URL('../../src/sandbox/', import.meta.url));
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const distSandbox = fileURLToPath(new URL('../../src/sandbox', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 interface ChildResult {
   code: number | null;

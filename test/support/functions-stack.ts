@@ -9,9 +9,9 @@ import type { Clock } from '../../src/auth/clock.js';
 import { createTokenProvider } from '../../src/auth/create-provider.js';
 import { credentialSettingsFromEnvironment } from '../../src/auth/credential-settings.js';
 import type { TokenProvider } from '../../src/auth/types.js';
-import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
-import { startKeyVaultEmulator, type KeyVaultEmulator } from '../emulators/keyvault/index.js';
-import { createTestCa, type TestCa } from './test-ca.js';
+import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startKeyVaultEmulator, type KeyVaultEmulator } from '../../src/sandbox/keyvault/index.js';
+import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
 
 export interface FunctionsStack {
   ca: TestCa;

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startIngestionServer, type Envelope, type IngestionServer } from '../emulators/ingestion/index.js';
+import { startIngestionServer, type Envelope, type IngestionServer } from '../../src/sandbox/ingestion/index.js';
 import { runNodeScript, type NodeRunResult } from '../support/child-process.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { ERROR_PROPERTY_NAMES } from '../../src/telemetry/token-event-mapping.js';
 import { CONNECTIONS_PREFIX } from './fixtures/connection-recorder.js';
 import { connectionRecorder, lastJsonLine, syntheticChild } from './support/child-fixture.js';

@@ -8,10 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
-import { startIngestionServer, type Envelope, type IngestionServer } from '../emulators/ingestion/index.js';
+import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startIngestionServer, type Envelope, type IngestionServer } from '../../src/sandbox/ingestion/index.js';
 import { runNodeScript } from '../support/child-process.js';
-import { createTestCa, type TestCa } from '../support/test-ca.js';
+import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
 import type { BackgroundRefreshReport } from './fixtures/background-refresh-child.js';
 import { backgroundRefreshChild, lastJsonLine } from './support/child-fixture.js';
 

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startIngestionServer, type IngestionServer } from '../emulators/ingestion/index.js';
+import { startIngestionServer, type IngestionServer } from '../../src/sandbox/ingestion/index.js';
 import { runNodeScript } from '../support/child-process.js';
-import { unusedPort } from '../support/ports.js';
-import { createTestCa, type TestCa } from '../support/test-ca.js';
+import { unusedPort } from '../../src/sandbox/ports.js';
+import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
 import { lastJsonLine, syntheticChild } from './support/child-fixture.js';
 
 interface UnderFaultResult {

@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startIdentityEmulator, type IdentityEmulator } from '../emulators/identity/index.js';
-import { startIngestionServer, type Envelope, type IngestionServer } from '../emulators/ingestion/index.js';
+import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startIngestionServer, type Envelope, type IngestionServer } from '../../src/sandbox/ingestion/index.js';
 import { runNodeScript, type NodeRunResult } from '../support/child-process.js';
-import { refusedUrl } from '../support/ports.js';
-import { createTestCa, type ClientCertificate, type TestCa } from '../support/test-ca.js';
+import { refusedUrl } from '../../src/sandbox/ports.js';
+import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { ERROR_PROPERTY_NAMES } from '../../src/telemetry/token-event-mapping.js';
 import type { CaseOutcome, ChildReport } from './fixtures/provider-child.js';
 import { lastJsonLine, providerChild } from './support/child-fixture.js';

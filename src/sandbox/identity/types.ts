@@ -3,7 +3,7 @@
  * handle `startIdentityEmulator` returns. Kept apart from the servers so that tests and the
  * embedded local run can import the types without pulling in any server code.
  */
-import type { TestCa } from '../../support/test-ca.js';
+import type { TestCa } from '../ca.js';
 
 /** `mi` covers both managed-identity protocols (App Service and IMDS); `entra` is the v2 token endpoint. */
 export type IdentityTarget = 'mi' | 'entra';

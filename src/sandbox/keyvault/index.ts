@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TestCa } from '../../support/test-ca.js';
+import type { TestCa } from '../ca.js';
 
 export type KeyVaultOperation = 'list' | 'versions' | 'get' | 'other';
 

@@ -22,7 +22,7 @@ import { TokenLedger } from './token-ledger.js';
 import type { IdentityEmulator, IdentityEmulatorOptions, RecordedRequest } from './types.js';
 
 export type * from './types.js';
-export { refusedUrl, unusedPort } from '../../support/ports.js';
+export { refusedUrl, unusedPort } from '../ports.js';
 
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
