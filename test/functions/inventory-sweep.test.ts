@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import functions from '@azure/functions';
 import type { Timer } from '@azure/functions';
 import { startFunctionsApp, type FunctionsApp } from '../support/functions-app.js';
-import { registeredFunction, triggerBinding } from '../support/functions-core-shim.js';
+import { registeredFunction, triggerBinding } from '../../src/sandbox/host/functions-core-shim.js';
 import { startFunctionsStack, type FunctionsStack } from '../support/functions-stack.js';
 import { startPostgres, type LocalPostgres } from '../support/postgres.js';
 import { LeakCollector } from '../support/leak-collector.js';

@@ -8,7 +8,7 @@ import { migratePostgres } from '../../src/clients/migrate.js';
 import { postgresScope } from '../../src/clients/postgres-options.js';
 import type { Clock } from '../../src/auth/clock.js';
 import type { Telemetry } from '../../src/telemetry/telemetry.js';
-import { installFunctionsCoreShim } from './functions-core-shim.js';
+import { installFunctionsCoreShim } from '../../src/sandbox/host/functions-core-shim.js';
 import type { FunctionsStack } from './functions-stack.js';
 import type { LocalPostgres } from './postgres.js';
 

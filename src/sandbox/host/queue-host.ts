@@ -16,6 +16,8 @@ import { triggerBinding, type RegisteredFunction } from './functions-core-shim.j
 
 export interface HostQueueSettings {
   batchSize: number;
+  /** How long the host waits before polling again when the queue looked empty (host.json maxPollingInterval). */
+  maxPollingIntervalMs: number;
   maxDequeueCount: number;
   visibilityTimeoutSeconds: number;
   messageEncoding: 'base64' | 'none';
@@ -28,8 +30,10 @@ export function readHostQueueSettings(hostJsonPath: string): HostQueueSettings {
   const visibility = typeof queues.visibilityTimeout === 'string' ? queues.visibilityTimeout : '00:00:00';
   const timespan = visibility.split(':').map(Number);
   const [hours = 0, minutes = 0, seconds = 0] = timespan;
+  const [pollH = 0, pollM = 0, pollS = 1] = (typeof queues.maxPollingInterval === 'string' ? queues.maxPollingInterval : '00:00:01').split(':').map(Number);
   return {
     batchSize: Number(queues.batchSize ?? 16),
+    maxPollingIntervalMs: (pollH * 3600 + pollM * 60 + pollS) * 1000,
     maxDequeueCount: Number(queues.maxDequeueCount ?? 5),
     visibilityTimeoutSeconds: hours * 3600 + minutes * 60 + seconds,
     messageEncoding: queues.messageEncoding === 'none' ? 'none' : 'base64',
@@ -102,6 +106,8 @@ export class QueueHost {
       if (receivedMessageItems.length === 0) {
         const { approximateMessagesCount = 0 } = await this.queue.getProperties();
         if (approximateMessagesCount === 0) return;
+        // Messages are waiting out their visibility timeout: poll again later, as the host does.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.settings.maxPollingIntervalMs, 1_000)));
         continue;
       }
       const releasedBefore = this.releasedWithSeconds.length;
