@@ -1,45 +1,24 @@
 /**
  * The queue message contract: a JSON event `{ id, type, occurredAt, payload, signature }` whose
- * shape is event.schema.json, signed with HMAC-SHA256. Pure functions: parsing and signature
- * checks know nothing of queues or vaults.
- *
- * Signed text: `${id}\n${type}\n${occurredAt}\n${JSON.stringify(payload)}` (payload serialised
- * without whitespace, keys in the order they appear); signature: base64 of the HMAC, key = the
- * Key Vault secret's value as UTF-8.
+ * shape is event.schema.json, signed as event-signature.ts defines. Pure functions: parsing and
+ * signature checks know nothing of queues or vaults.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { describeViolations, isUnknownType, schemaViolations, type SchemaViolation } from './event-schema.js';
+import type { UnsignedEvent } from './event-signature.js';
 import { hasUnstorableText, isRealInstant } from './storable-event.js';
 
 export { knownEventTypes } from './event-schema.js';
+export { hasValidSignature, signEvent, signingInput, type UnsignedEvent } from './event-signature.js';
 
 export type RejectionReason = 'oversized' | 'not_json' | 'wrong_shape' | 'unknown_type' | 'bad_signature' | 'unstorable';
 
-export interface SignedEvent {
-  id: string;
-  type: string;
-  occurredAt: string;
-  payload: Record<string, unknown>;
+export interface SignedEvent extends UnsignedEvent {
   signature: string;
 }
 
 export type ParsedMessage =
   | { ok: true; event: SignedEvent }
   | { ok: false; reason: RejectionReason; detail: string; eventId?: string | undefined };
-
-export function signingInput(event: Omit<SignedEvent, 'signature'>): string {
-  return `${event.id}\n${event.type}\n${event.occurredAt}\n${JSON.stringify(event.payload)}`;
-}
-
-export function signEvent(key: string, event: Omit<SignedEvent, 'signature'>): string {
-  return createHmac('sha256', key).update(signingInput(event)).digest('base64');
-}
-
-export function hasValidSignature(key: string, event: SignedEvent): boolean {
-  const expected = Buffer.from(signEvent(key, event), 'base64');
-  const actual = Buffer.from(event.signature, 'base64');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
 
 /** The id to report a rejection under: only one the schema accepts, so a log line never carries a junk id. */
 function reportableId(value: unknown, violations: readonly SchemaViolation[]): string | undefined {
