@@ -15,6 +15,8 @@ export type { AzureSqlSettings, PostgresSettings, SqlSettings } from './sql-sett
 export interface AppSettings {
   keyVaultUrl: string;
   keyVaultSecretCacheTtlMs: number;
+  /** Off unless KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION says so: see src/clients/key-vault.ts. */
+  keyVaultDisableChallengeResourceVerification: boolean;
   sql: SqlSettings;
   inventorySweep: {
     /** NCRONTAB with seconds, e.g. `0 0 2 * * *`. */
@@ -73,6 +75,7 @@ export function readAppSettings(env: Environment): AppSettings {
   return {
     keyVaultUrl: httpsUrl(settings, 'KEY_VAULT_URL', 'the vault URI, e.g. https://<vault>.vault.azure.net'),
     keyVaultSecretCacheTtlMs: settings.integer('KEY_VAULT_SECRET_CACHE_TTL_SECONDS', settingDefaults.secretCacheTtlSeconds, 0, 86_400) * 1000,
+    keyVaultDisableChallengeResourceVerification: settings.boolean('KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION', false),
     sql: readSqlSettings(env),
     inventorySweep: {
       schedule: triggers.inventorySweepSchedule,

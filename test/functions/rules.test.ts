@@ -1,5 +1,6 @@
 /** Pure rules of the functions layer, table-driven: settings, the sweep over in-memory ports, failures retrying cannot fix. (The message contract: event-contract.test.ts.) */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DependencyError } from '../../src/clients/errors.js';
 import type { SecretInventoryRow, Store } from '../../src/clients/store.js';
@@ -12,6 +13,7 @@ import { signEvent } from '../../src/jobs/ingest-message.js';
 import { withRetries } from '../../src/jobs/retry.js';
 import { InventorySweepFailed, runInventorySweep } from '../../src/jobs/inventory-sweep.js';
 import { AppSettingError, readAppSettings } from '../../src/settings/app-settings.js';
+import { markdownTable, readmeSection, repoRoot } from '../support/readme.js';
 import { RecordingTelemetry } from '../support/recording-telemetry.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -27,6 +29,21 @@ describe('app settings', () => {
     assert.deepEqual(settings.sql, { engine: 'postgres', host: 'h', port: 5432, database: 'd', user: 'u', ssl: true, poolMax: 10 });
   });
 
+  it('Key Vault challenge resource verification stays on unless KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION turns it off', () => {
+    assert.equal(readAppSettings(baseEnv).keyVaultDisableChallengeResourceVerification, false);
+    assert.equal(readAppSettings({ ...baseEnv, KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'false' }).keyVaultDisableChallengeResourceVerification, false);
+    assert.equal(readAppSettings({ ...baseEnv, KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true' }).keyVaultDisableChallengeResourceVerification, true);
+    assert.equal(readAppSettings({ ...baseEnv, KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'TRUE' }).keyVaultDisableChallengeResourceVerification, true);
+  });
+
+  it('every setting in the README\'s app settings table is in local.settings.sample.json', () => {
+    const sample = JSON.parse(readFileSync(`${repoRoot}local.settings.sample.json`, 'utf8')) as { Values: Record<string, string> };
+    const [, ...rows] = markdownTable(readmeSection('App settings'));
+    const documented = rows.map((cells) => (cells[0] ?? '').replace(/`/g, ''));
+    assert.ok(documented.includes('KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION'));
+    assert.deepEqual(documented.filter((name) => !(name in sample.Values)), []);
+  });
+
   for (const [setting, env] of [
     ['KEY_VAULT_URL', { ...baseEnv, KEY_VAULT_URL: undefined }],
     ['KEY_VAULT_URL', { ...baseEnv, KEY_VAULT_URL: 'http://v.vault.azure.net' }],
@@ -36,6 +53,7 @@ describe('app settings', () => {
     ['SQL_ENGINE', { ...baseEnv, SQL_ENGINE: 'mysql' }],
     ['AZURE_SQL_SERVER', { ...baseEnv, SQL_ENGINE: 'azure-sql', AZURE_SQL_DATABASE: 'd' }],
     ['POSTGRES_SSL', { ...baseEnv, POSTGRES_SSL: 'maybe' }],
+    ['KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION', { ...baseEnv, KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'yes' }],
   ] as const) {
     it(`a bad or missing ${setting} is an error that names it`, () => {
       assert.throws(() => readAppSettings(env), (error) => error instanceof AppSettingError && error.setting === setting && error.message.includes(setting));
