@@ -10,8 +10,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
 import eventSchema from './event.schema.json' with { type: 'json' };
 
-export { eventSchema };
-
+// The schema object itself stays private: exporting it would put a JSON import into the
+// published .d.ts files, which a consumer's compiler would then have to resolve.
 export const knownEventTypes: ReadonlySet<string> = new Set(eventSchema.properties.type.enum);
 
 /** One way a message breaks the schema: the top-level field at fault and a short, value-free explanation. */
