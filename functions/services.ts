@@ -34,7 +34,7 @@ export interface ServiceOverrides {
   provider?: TokenProvider;
   telemetry?: Telemetry;
   clock?: Clock;
-  /** Emulator only: CA trust and `disableChallengeResourceVerification` (see src/clients/key-vault.ts). */
+  /** Emulator only: CA trust. (Challenge verification follows KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION, always.) */
   keyVaultClientOptions?: SecretClientOptions;
   /** TLS options for PostgreSQL when POSTGRES_SSL is on (a private CA). */
   postgresTls?: ConnectionOptions;
@@ -60,7 +60,13 @@ export function getServices(): AppServices {
   const settings = getAppSettings();
   const provider = overrides.provider ?? getTokenProvider();
   const clock = overrides.clock ?? systemClock;
-  const vault = createKeyVault({ vaultUrl: settings.keyVaultUrl, credential: provider.credential, clock, clientOptions: overrides.keyVaultClientOptions });
+  const vault = createKeyVault({
+    vaultUrl: settings.keyVaultUrl,
+    credential: provider.credential,
+    clock,
+    disableChallengeResourceVerification: settings.keyVaultDisableChallengeResourceVerification,
+    clientOptions: overrides.keyVaultClientOptions,
+  });
   services = {
     settings,
     provider,

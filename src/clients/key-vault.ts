@@ -39,12 +39,19 @@ export interface KeyVaultOptions {
   pageSize?: number;
   requestTimeoutMs?: number;
   /**
-   * Extra `SecretClient` options. The tests pass the emulator's CA trust and
-   * `disableChallengeResourceVerification: true` (the emulator's host is not `*.vault.azure.net`);
-   * production passes nothing, keeping the SDK's check that the challenge matches the vault domain.
+   * The SDK checks that the vault's host ends with the domain of the resource its 401 challenge
+   * names (`*.vault.azure.net` for `https://vault.azure.net`, `*.vault.azure.cn` in Azure China),
+   * so that a token is never sent to a host posing as a vault. A sandbox, a private-link name or
+   * a proxy in front of a vault cannot pass it; `true` turns it off (the setting
+   * KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION). Default: on.
    */
+  disableChallengeResourceVerification?: boolean;
+  /** Extra `SecretClient` options; the tests pass the emulator's CA trust. */
   clientOptions?: SecretClientOptions;
 }
+
+/** The SDK's words when the challenge's resource does not match the vault's host (keyvault-common). */
+const challengeMismatch = /challenge resource .* does not match the requested domain/;
 
 function summary(properties: SecretProperties): SecretSummary {
   return {
@@ -66,6 +73,7 @@ export function createKeyVault(options: KeyVaultOptions): SecretVault {
   const requestOptions = { timeout: options.requestTimeoutMs ?? keyVaultDefaults.requestTimeoutMs };
   const client = new SecretClient(options.vaultUrl, options.credential, {
     ...options.clientOptions,
+    disableChallengeResourceVerification: options.disableChallengeResourceVerification ?? options.clientOptions?.disableChallengeResourceVerification ?? false,
     retryOptions: { maxRetries: 0 },
   });
   let gateOpensAt = 0;
@@ -94,6 +102,15 @@ export function createKeyVault(options: KeyVaultOptions): SecretVault {
         return new DependencyError('vault_unavailable', 'key-vault', `${what}: ${status ?? error.code ?? 'no response'}`, { retryable: true, status, requestId, cause: summaryOf(error) });
       }
       return new DependencyError('vault_rejected', 'key-vault', `${what}: HTTP ${status} (check the Key Vault Secrets User role and the secret name)`, { retryable: false, status, requestId, cause: summaryOf(error) });
+    }
+    if (error instanceof Error && challengeMismatch.test(error.message)) {
+      // Configuration, not an outage: retrying cannot make the host match. No token was sent.
+      return new DependencyError(
+        'vault_rejected',
+        'key-vault',
+        `Key Vault ${operation} stopped before any token was sent: ${new URL(options.vaultUrl).hostname} is not under the domain of the resource the vault's challenge names. A sandbox, a private-link name or a proxy needs KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION=true; set it only for a host you trust`,
+        { retryable: false, cause: summaryOf(error) },
+      );
     }
     const cause = error instanceof Error ? summaryOf(error) : undefined;
     return new DependencyError('vault_unavailable', 'key-vault', `Key Vault ${operation} failed: ${error instanceof Error ? error.name : 'unknown error'}`, { retryable: true, cause });

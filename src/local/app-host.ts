@@ -33,9 +33,6 @@ async function main(): Promise<void> {
     logLines.push({ level, text: args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 300) });
   };
   installFunctionsCoreShim();
-  const services = await import('../../functions/services.js');
-  // A vault on 127.0.0.1 can never match *.vault.azure.net; production never sets this.
-  services.configureServices({ keyVaultClientOptions: { disableChallengeResourceVerification: true } });
   await import('../../functions/index.js');
 
   const sweepStarted = Date.now();

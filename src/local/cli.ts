@@ -43,6 +43,10 @@ class LocalRun {
     this.progress(`  ✓ ${name.padEnd(22)} ${detail}`);
   }
 
+  isStopping(): boolean {
+    return this.stopped;
+  }
+
   /** Stops every part, in reverse order of start; safe to call twice. */
   async stopAll(): Promise<void> {
     if (this.stopped) return;
@@ -155,9 +159,13 @@ export async function runLocal(argv: string[]): Promise<number> {
   const started = Date.now();
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   const run = new LocalRun(progress);
+  // `on`, not `once`: while this handler is registered the sandbox's last-resort cleanup defers to it.
   const interrupted = new Promise<number>((resolve) => {
+    let stopping = false;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
+      process.on(signal, () => {
+        if (stopping) return;
+        stopping = true;
         progress(`\n${signal}: stopping everything the run started…`);
         void run.stopAll().then(() => {
           progress('stopped.');
@@ -209,6 +217,8 @@ export async function runLocal(argv: string[]): Promise<number> {
     if (identity) Object.assign(appEnv, { IDENTITY_ENDPOINT: identity.managedIdentityEndpoint, IDENTITY_HEADER: identity.identityHeader });
     if (vault) {
       appEnv['KEY_VAULT_URL'] = vault.vaultUrl;
+      // A vault on 127.0.0.1 can never match *.vault.azure.net (the documented setting for such vaults).
+      appEnv['KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION'] = 'true';
       vault.setSecret(plan.signingKey.name, plan.signingKey.value, { contentType: 'hmac-sha256-key', tags: { purpose: 'queue-signing' } });
       for (const secret of plan.secrets) vault.setSecret(secret.name, secret.value, { expiresOn: secret.expiresOn, tags: secret.tags, enabled: secret.enabled });
       progress(`  ✓ seeded the vault         ${plan.secrets.length} secrets + the signing key`);
@@ -262,9 +272,13 @@ export async function runLocal(argv: string[]): Promise<number> {
     return rendered.ok ? 0 : 1;
   })();
 
+  let interruptedCode: number | undefined;
+  void interrupted.then((code) => (interruptedCode = code));
   try {
     return await Promise.race([work, interrupted]);
   } catch (error) {
+    // Parts stopped under a running step make it fail: after Ctrl-C that is expected, not an error.
+    if (interruptedCode !== undefined || run.isStopping()) return await interrupted;
     progress(`✗ ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {

@@ -51,9 +51,9 @@ export const localFaults: readonly LocalFault[] = [
   },
   {
     name: 'keyvault-throttled',
-    what: 'Key Vault answers 429 with Retry-After: 3 to six requests',
+    what: 'Key Vault answers 429 with Retry-After: 3 to its next three requests',
     apply({ vault }) {
-      vault?.script(...Array.from({ length: 6 }, () => ({ kind: 'status' as const, status: 429, retryAfter: '3' })));
+      vault?.script(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 429, retryAfter: '3' })));
       return () => undefined;
     },
   },

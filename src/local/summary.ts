@@ -67,6 +67,7 @@ export function renderSummary(summary: LocalSummary): { ok: boolean; text: strin
     { what: 'nothing lost', ok: deliveriesByOutcome('succeeded') + summary.poisoned.length >= plan.storedEvents + plan.poisoned, detail: `${deliveriesByOutcome('succeeded')} handled, ${deliveriesByOutcome('failed')} retried by the host after ${[...new Set(report.retryWaitsSeconds)].join('/') || '—'} s` },
   ];
   const ok = checks.every((c) => c.ok);
+  const retryReasons = [...new Set(report.deliveries.filter((d) => d.outcome === 'failed' && d.error).map((d) => (d.error ?? '').slice(0, 160)))].slice(0, 5);
   const parts = Object.entries(summary.real)
     .map(([part, real]) => `${part} ${real ? 'REAL' : 'sandbox'}`)
     .join(' · ');
@@ -80,6 +81,7 @@ export function renderSummary(summary: LocalSummary): { ok: boolean; text: strin
     `  tokens from cache      ${cacheHits || 'see TokenCacheHit'} (vs ${summary.identityRequests.filter((r) => r.status === 200).length} fetched)`,
     `  Key Vault requests     ${summary.vaultRequests}`,
     `  telemetry items        ${[...itemsByType].map(([type, n]) => `${type.replace(/Data$/, '')} ${n}`).join(', ') || 'none'}`,
+    ...retryReasons.map((reason, i) => `${i === 0 ? '  retried because        ' : '                         '}${reason}`),
     `  wall time              ${(summary.wallMs / 1000).toFixed(1)} s`,
     '',
     ok ? 'Everything expected happened.' : 'Something expected did not happen (see ✗ above; --verbose shows the app log).',
@@ -95,6 +97,7 @@ export function renderSummary(summary: LocalSummary): { ok: boolean; text: strin
     keyVaultRequests: summary.vaultRequests,
     telemetryItems: Object.fromEntries(itemsByType),
     poisonReasons: poisonReasons.slice(0, 10),
+    retryReasons,
     wallMs: summary.wallMs,
   };
   return { ok, text: lines.join('\n'), json };

@@ -8,6 +8,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeOnExit } from './cleanup.js';
 
 export interface ClientCertificate {
   /** PEM file with the private key then the certificate (what AZURE_CLIENT_CERTIFICATE_PATH points at). */
@@ -50,6 +51,7 @@ function thumbprint(certPem: string, algorithm: 'sha1' | 'sha256'): string {
 
 export function createTestCa(): TestCa {
   const dir = mkdtempSync(join(tmpdir(), 'rdf-ca-'));
+  const forget = removeOnExit(dir);
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=rdf test CA'], dir);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir);
@@ -80,6 +82,7 @@ export function createTestCa(): TestCa {
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
+      forget();
     },
   };
 }

@@ -3,31 +3,20 @@
  * an AppSettingError that names it; jobs receive typed values and never read `process.env`.
  * The token provider's own settings (IDENTITY_ENDPOINT, AZURE_CLIENT_ID, …) are read by src/auth.
  */
-import type { AzureSqlConnectionSettings } from '../clients/azure-sql-options.js';
-import type { PostgresConnectionSettings } from '../clients/postgres-options.js';
-import { settingReader, type Environment, type SettingReader } from '../environment.js';
+import type { Environment, SettingReader } from '../environment.js';
 import { settingDefaults } from './defaults.js';
+import { AppSettingError, appSettingReader } from './setting-error.js';
+import { readSqlSettings, type SqlSettings } from './sql-settings.js';
 
-export class AppSettingError extends Error {
-  override readonly name = 'AppSettingError';
-  readonly code = 'configuration_error';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`${message} (setting: ${setting})`);
-  }
-}
-
-/** The adapters' own connection settings, tagged with the engine SQL_ENGINE chose. */
-export type PostgresSettings = { engine: 'postgres' } & PostgresConnectionSettings;
-export type AzureSqlSettings = { engine: 'azure-sql' } & AzureSqlConnectionSettings;
-
-export type SqlSettings = PostgresSettings | AzureSqlSettings;
+export { AppSettingError } from './setting-error.js';
+export { readSqlSettings } from './sql-settings.js';
+export type { AzureSqlSettings, PostgresSettings, SqlSettings } from './sql-settings.js';
 
 export interface AppSettings {
   keyVaultUrl: string;
   keyVaultSecretCacheTtlMs: number;
+  /** Off unless KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION says so: see src/clients/key-vault.ts. */
+  keyVaultDisableChallengeResourceVerification: boolean;
   sql: SqlSettings;
   inventorySweep: {
     /** NCRONTAB with seconds, e.g. `0 0 2 * * *`. */
@@ -43,11 +32,6 @@ export interface AppSettings {
 }
 
 export type { Environment } from '../environment.js';
-
-/** App settings fail as AppSettingError, naming the setting. */
-function readerOf(env: Environment): SettingReader {
-  return settingReader(env, (setting, message) => new AppSettingError(setting, message));
-}
 
 /** The trigger bindings are fixed when the module registers them, before any work runs. */
 export interface TriggerSettings {
@@ -78,46 +62,21 @@ function queueName(settings: SettingReader, name: string, fallback: string): str
 }
 
 export function readTriggerSettings(env: Environment): TriggerSettings {
-  const settings = readerOf(env);
+  const settings = appSettingReader(env);
   return {
     inventorySweepSchedule: ncrontab(settings, 'INVENTORY_SWEEP_SCHEDULE', settingDefaults.inventorySweepSchedule),
     ingestQueueName: queueName(settings, 'INGEST_QUEUE_NAME', settingDefaults.ingestQueueName),
   };
 }
 
-function readSql(settings: SettingReader): SqlSettings {
-  const engine = settings.read('SQL_ENGINE') ?? 'postgres';
-  const poolMax = settings.integer('SQL_POOL_MAX', settingDefaults.sqlPoolMax, 1, 100);
-  if (engine === 'postgres') {
-    return {
-      engine,
-      host: settings.required('POSTGRES_HOST', 'the server name, e.g. <server>.postgres.database.azure.com'),
-      port: settings.integer('POSTGRES_PORT', settingDefaults.postgresPort, 1, 65_535),
-      database: settings.required('POSTGRES_DATABASE', 'the database the migrations created'),
-      user: settings.required('POSTGRES_USER', 'the Entra principal name created with pgaadauth_create_principal'),
-      ssl: settings.boolean('POSTGRES_SSL', true),
-      poolMax,
-    };
-  }
-  if (engine === 'azure-sql') {
-    return {
-      engine,
-      server: settings.required('AZURE_SQL_SERVER', 'the server name, e.g. <server>.database.windows.net'),
-      port: settings.integer('AZURE_SQL_PORT', settingDefaults.azureSqlPort, 1, 65_535),
-      database: settings.required('AZURE_SQL_DATABASE', 'the database the migrations created'),
-      poolMax,
-    };
-  }
-  throw new AppSettingError('SQL_ENGINE', `SQL_ENGINE must be "postgres" or "azure-sql", got "${engine}"`);
-}
-
 export function readAppSettings(env: Environment): AppSettings {
-  const settings = readerOf(env);
+  const settings = appSettingReader(env);
   const triggers = readTriggerSettings(env);
   return {
     keyVaultUrl: httpsUrl(settings, 'KEY_VAULT_URL', 'the vault URI, e.g. https://<vault>.vault.azure.net'),
     keyVaultSecretCacheTtlMs: settings.integer('KEY_VAULT_SECRET_CACHE_TTL_SECONDS', settingDefaults.secretCacheTtlSeconds, 0, 86_400) * 1000,
-    sql: readSql(settings),
+    keyVaultDisableChallengeResourceVerification: settings.boolean('KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION', false),
+    sql: readSqlSettings(env),
     inventorySweep: {
       schedule: triggers.inventorySweepSchedule,
       concurrency: settings.integer('INVENTORY_SWEEP_CONCURRENCY', settingDefaults.sweepConcurrency, 1, 64),

@@ -29,6 +29,15 @@ function event(id: string, overrides: Record<string, unknown> = {}): Record<stri
   return { ...base, signature: signEvent(signingKey, base), ...overrides };
 }
 
+/** A signed event whose message text is exactly `bytes` UTF-8 bytes long. */
+function eventOfBytes(id: string, bytes: number): string {
+  const signed = (pad: string): string => {
+    const base = { id, type: 'device.reading', occurredAt: '2030-01-01T10:00:00.000Z', payload: { pad } };
+    return JSON.stringify({ ...base, signature: signEvent(signingKey, base) });
+  };
+  return signed('x'.repeat(bytes - Buffer.byteLength(signed(''))));
+}
+
 describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
   let stack: FunctionsStack;
   let azurite: Azurite;
@@ -97,7 +106,7 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
         { type: 'queue', direction: 'out', queue: `${queueName}-poison`, connection: 'AzureWebJobsStorage' },
       ],
     );
-    assert.deepEqual(settings, { batchSize: 16, maxDequeueCount: 5, visibilityTimeoutSeconds: 30, messageEncoding: 'base64' });
+    assert.deepEqual(settings, { batchSize: 16, maxDequeueCount: 5, visibilityTimeoutSeconds: 30, maxPollingIntervalMs: 2_000, messageEncoding: 'base64' });
   });
 
   it('stores a few hundred signed events, one row each, within the budget', async () => {
@@ -148,6 +157,18 @@ describe('ingestEvents on Azurite, Key Vault emulator and PostgreSQL', () => {
     );
     const reported = JSON.stringify(telemetry.items);
     assert.ok(!reported.includes(String(tampered.signature)) && !reported.includes(signingKey), 'neither the signature nor the key is reported');
+  });
+
+  it('INGEST_MAX_MESSAGE_BYTES (2048 here) counts the decoded message text, not the base64 body on the queue', async () => {
+    const fits = eventOfBytes('evt-fits', 2048);
+    const over = eventOfBytes('evt-over', 2049);
+    assert.ok(host.encode(fits).length > 2048, 'the base64 body on the queue is a third larger than the limit');
+    await host.enqueue(fits);
+    await host.enqueue(over);
+    await host.drain();
+    assert.deepEqual((await rows()).map((r) => r.id), ['evt-fits']);
+    assert.deepEqual(await host.poisonBodies(), [over]);
+    assert.deepEqual(telemetry.events('IngestMessageRejected').map((r) => [r.properties.reason, r.properties.detail]), [['oversized', '2049 bytes, limit 2048']]);
   });
 
   it('a transient Key Vault fault is retried by the host: fails twice, then one row and no poison', async () => {

@@ -1,5 +1,6 @@
-/** Pure rules of the functions layer, table-driven: settings, the message contract, the sweep over in-memory ports. */
+/** Pure rules of the functions layer, table-driven: settings, the sweep over in-memory ports, failures retrying cannot fix. (The message contract: event-contract.test.ts.) */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DependencyError } from '../../src/clients/errors.js';
 import type { SecretInventoryRow, Store } from '../../src/clients/store.js';
@@ -8,10 +9,11 @@ import { classifyAzureSqlError } from '../../src/clients/azure-sql-errors.js';
 import { classifyPostgresError } from '../../src/clients/postgres-errors.js';
 import { CachedSecret } from '../../src/jobs/cached-secret.js';
 import { ingestMessage } from '../../src/jobs/ingest-events.js';
-import { parseEventMessage, signEvent } from '../../src/jobs/ingest-message.js';
+import { signEvent } from '../../src/jobs/ingest-message.js';
 import { withRetries } from '../../src/jobs/retry.js';
 import { InventorySweepFailed, runInventorySweep } from '../../src/jobs/inventory-sweep.js';
 import { AppSettingError, readAppSettings } from '../../src/settings/app-settings.js';
+import { markdownTable, readmeSection, repoRoot } from '../support/readme.js';
 import { RecordingTelemetry } from '../support/recording-telemetry.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -27,6 +29,21 @@ describe('app settings', () => {
     assert.deepEqual(settings.sql, { engine: 'postgres', host: 'h', port: 5432, database: 'd', user: 'u', ssl: true, poolMax: 10 });
   });
 
+  it('Key Vault challenge resource verification stays on unless KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION turns it off', () => {
+    assert.equal(readAppSettings(baseEnv).keyVaultDisableChallengeResourceVerification, false);
+    assert.equal(readAppSettings({ ...baseEnv, KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'false' }).keyVaultDisableChallengeResourceVerification, false);
+    assert.equal(readAppSettings({ ...baseEnv, KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true' }).keyVaultDisableChallengeResourceVerification, true);
+    assert.equal(readAppSettings({ ...baseEnv, KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'TRUE' }).keyVaultDisableChallengeResourceVerification, true);
+  });
+
+  it('every setting in the README\'s app settings table is in local.settings.sample.json', () => {
+    const sample = JSON.parse(readFileSync(`${repoRoot}local.settings.sample.json`, 'utf8')) as { Values: Record<string, string> };
+    const [, ...rows] = markdownTable(readmeSection('App settings'));
+    const documented = rows.map((cells) => (cells[0] ?? '').replace(/`/g, ''));
+    assert.ok(documented.includes('KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION'));
+    assert.deepEqual(documented.filter((name) => !(name in sample.Values)), []);
+  });
+
   for (const [setting, env] of [
     ['KEY_VAULT_URL', { ...baseEnv, KEY_VAULT_URL: undefined }],
     ['KEY_VAULT_URL', { ...baseEnv, KEY_VAULT_URL: 'http://v.vault.azure.net' }],
@@ -36,43 +53,12 @@ describe('app settings', () => {
     ['SQL_ENGINE', { ...baseEnv, SQL_ENGINE: 'mysql' }],
     ['AZURE_SQL_SERVER', { ...baseEnv, SQL_ENGINE: 'azure-sql', AZURE_SQL_DATABASE: 'd' }],
     ['POSTGRES_SSL', { ...baseEnv, POSTGRES_SSL: 'maybe' }],
+    ['KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION', { ...baseEnv, KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'yes' }],
   ] as const) {
     it(`a bad or missing ${setting} is an error that names it`, () => {
       assert.throws(() => readAppSettings(env), (error) => error instanceof AppSettingError && error.setting === setting && error.message.includes(setting));
     });
   }
-});
-
-describe('queue message contract', () => {
-  const key = 'key';
-  const base = { id: 'e-1', type: 'device.status', occurredAt: '2030-01-01T00:00:00Z', payload: { ok: true } };
-  const valid = { ...base, signature: signEvent(key, base) };
-  for (const [reason, body] of [
-    ['not_json', '{oops'],
-    ['wrong_shape', '[1,2]'],
-    ['wrong_shape', { ...valid, id: '' }],
-    ['wrong_shape', { ...valid, occurredAt: 'yesterday' }],
-    ['wrong_shape', { ...valid, extra: 1 }],
-    // Values no database can hold are bad input, caught before they could be retried as transient.
-    ['wrong_shape', { ...valid, occurredAt: '2024-02-30T00:00:00Z' }],
-    ['wrong_shape', { ...valid, occurredAt: '0000-01-01T00:00:00Z' }],
-    ['wrong_shape', { ...valid, payload: { note: 'a\u0000b' } }],
-    ['wrong_shape', { ...valid, payload: { note: '\ud800 lone surrogate' } }],
-    ['wrong_shape', { ...valid, payload: { ['k\u0000']: 1 } }],
-    ['unknown_type', { ...valid, type: 'billing.charged' }],
-    ['oversized', { ...valid, payload: { big: 'x'.repeat(300) } }],
-  ] as const) {
-    it(`rejects ${reason}: ${JSON.stringify(body).slice(0, 40)}`, () => {
-      const parsed = parseEventMessage(body, typeof body === 'string' ? body : JSON.stringify(body), 256);
-      assert.equal(parsed.ok ? 'ok' : parsed.reason, reason);
-    });
-  }
-  it('accepts a well-formed event given as object or text', () => {
-    assert.ok(parseEventMessage(valid, JSON.stringify(valid), 1024).ok);
-    const leapDay = { ...valid, occurredAt: '2024-02-29T23:59:59.5+01:00', payload: { emoji: '\ud83d\ude00' } };
-    assert.ok(parseEventMessage(leapDay, JSON.stringify(leapDay), 1024).ok, 'a real leap day and a surrogate pair are fine');
-    assert.ok(parseEventMessage(JSON.stringify(valid), JSON.stringify(valid), 1024).ok);
-  });
 });
 
 function memoryPorts(names: string[], failing: (name: string) => boolean) {

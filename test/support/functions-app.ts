@@ -34,6 +34,8 @@ export async function startFunctionsApp(options: FunctionsAppOptions): Promise<F
   Object.assign(process.env, {
     ...stack.identityEnv,
     KEY_VAULT_URL: stack.vault.vaultUrl,
+    // A vault on 127.0.0.1 is a sandbox: the app's own setting lets its SecretClient talk to it.
+    KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true',
     POSTGRES_HOST: postgres.host,
     POSTGRES_PORT: String(postgres.port),
     POSTGRES_DATABASE: postgres.database,
@@ -43,7 +45,7 @@ export async function startFunctionsApp(options: FunctionsAppOptions): Promise<F
   });
   installFunctionsCoreShim();
   const services = await import('../../functions/services.js');
-  services.configureServices({ keyVaultClientOptions: stack.keyVaultClientOptions, telemetry: options.telemetry, clock: options.clock });
+  services.configureServices({ keyVaultClientOptions: stack.keyVaultTls, telemetry: options.telemetry, clock: options.clock });
   await import('../../functions/index.js');
   const { getTokenProvider } = await import('../../src/runtime.js');
 

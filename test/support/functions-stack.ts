@@ -20,10 +20,11 @@ export interface FunctionsStack {
   provider: TokenProvider;
   /** Environment a managed-identity app on this stack reads. */
   identityEnv: Record<string, string>;
+  /** Test-only SecretClient options: trust the test CA for this client's requests (the SDK and its pipeline stay real). */
+  keyVaultTls: SecretClientOptions;
   /**
-   * Test-only SecretClient options: trust the test CA for this client's requests (the SDK and its
-   * pipeline stay real) and skip the check that the challenge resource matches `*.vault.azure.net`,
-   * which a vault on 127.0.0.1 can never pass.
+   * `keyVaultTls` plus `disableChallengeResourceVerification: true`: the SDK's check that the
+   * challenge resource matches `*.vault.azure.net` can never pass for a vault on 127.0.0.1.
    */
   keyVaultClientOptions: SecretClientOptions;
   stop(): Promise<void>;
@@ -35,16 +36,15 @@ export async function startFunctionsStack(options: { clock?: Clock; vaultNow?: (
   const vault = await startKeyVaultEmulator({ ca, validateToken: (token) => identity.wasIssued(token), latencyMs: options.vaultLatencyMs, now: options.vaultNow });
   const identityEnv = { IDENTITY_ENDPOINT: identity.managedIdentityEndpoint, IDENTITY_HEADER: identity.identityHeader };
   const provider = createTokenProvider({ credential: credentialSettingsFromEnvironment(identityEnv), clock: options.clock });
+  const keyVaultTls: SecretClientOptions = { additionalPolicies: [{ policy: tlsPolicy({ ca: ca.caCertPem }), position: 'perCall' }] };
   return {
     ca,
     identity,
     vault,
     provider,
     identityEnv,
-    keyVaultClientOptions: {
-      disableChallengeResourceVerification: true,
-      additionalPolicies: [{ policy: tlsPolicy({ ca: ca.caCertPem }), position: 'perCall' }],
-    },
+    keyVaultTls,
+    keyVaultClientOptions: { ...keyVaultTls, disableChallengeResourceVerification: true },
     async stop() {
       provider.close();
       await Promise.all([vault.stop(), identity.stop()]);
