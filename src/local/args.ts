@@ -39,7 +39,7 @@ export function usage(faults: readonly LocalFault[]): string {
     '',
     'Options:',
     '  --fault <name>   inject a fault into the sandbox for the run (see below)',
-    '  --keep           leave the sandbox running and write local.settings.sandbox.json for `func start`',
+    '  --keep           leave the sandbox running and print a local.settings.json for `func start`',
     '  --json           print the summary as JSON',
     '  --verbose        show the app\'s own log lines',
     '  --help           this text',

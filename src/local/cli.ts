@@ -5,7 +5,6 @@
  * happened against what the seed implies, prints a summary, stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -238,9 +237,9 @@ export async function runLocal(argv: string[]): Promise<number> {
     progress(`  ✓ enqueued                  ${plan.messages.length} messages (${plan.messages.filter((m) => m.kind !== 'good').length} deliberately bad or replayed)`);
 
     if (args.keep) {
-      const file = join(projectRoot, 'local.settings.sandbox.json');
-      writeFileSync(file, localSettingsFor(appEnv));
-      process.stdout.write(`\nThe sandbox keeps running. Settings for 'func start' are in ${file}:\n  cp local.settings.sandbox.json local.settings.json && NODE_EXTRA_CA_CERTS=${ca.caCertPath} npm start\nCtrl-C stops the sandbox.\n`);
+      process.stdout.write(
+        `\nThe sandbox keeps running (Ctrl-C stops it). For 'func start', save this as local.settings.json and start with NODE_EXTRA_CA_CERTS=${ca.caCertPath}:\n\n${localSettingsFor(appEnv)}\n`,
+      );
       return await new Promise<number>(() => undefined);
     }
 
