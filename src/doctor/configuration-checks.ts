@@ -15,7 +15,7 @@ export function credentialCheck(situation: Situation): Check {
       : situation.userAssigned
         ? `user-assigned identity ${situation.userAssigned.setting}=${situation.userAssigned.value}`
         : 'system-assigned identity';
-  return { id: 'configuration', group: 'configuration', status: 'pass', title: 'Credential settings', finding: `valid: ${who} via ${via}` };
+  return { id: 'configuration', group: 'configuration', status: 'pass', title: 'Credential settings', finding: `valid, ${who} via ${via}` };
 }
 
 /** A setting that is missing or wrong: the app would not start with it. */
