@@ -1,11 +1,12 @@
 /**
  * Which remedy a failure gets, and that its text names this setup's facts: the AADSTS number
  * decides first, then the error code, then the status and the situation (user-assigned or not,
- * how far the clock is off).
+ * how far the clock is off). Every remedy id is documented in the README.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { RemedyId } from '../../src/doctor/remedy-ids.js';
+import { remedyIds, type RemedyId } from '../../src/doctor/remedy-ids.js';
 import { remedyFor } from '../../src/doctor/remedies.js';
 import type { Failure, Situation } from '../../src/doctor/situation.js';
 
@@ -68,4 +69,9 @@ describe('remedyFor', () => {
     });
   }
 
+  it('every remedy id is in the README table', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const missing = remedyIds.filter((id) => !readme.includes(`| \`${id}\` |`));
+    assert.deepEqual(missing, []);
+  });
 });
