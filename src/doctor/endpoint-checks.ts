@@ -49,7 +49,7 @@ function unreachable(step: Step, code: string, target: ProbeTarget): Remedy {
 }
 
 function failed<T>(step: Step, title: string, result: Extract<StepResult<T>, { ok: false }>, target: ProbeTarget, what: string): Check {
-  const finding = result.timedOut ? `${what}: no answer within ${target.timeoutMs} ms` : `${what}: failed (${result.code})`;
+  const finding = result.timedOut ? `${what}: nothing within ${target.timeoutMs} ms` : `${what} (${result.code})`;
   return { id: `endpoint.${step}`, group: 'endpoint', status: 'fail', title, finding, facts: { ms: result.ms, code: result.code }, remedy: unreachable(step, result.code, target) };
 }
 
@@ -63,12 +63,12 @@ export async function probeEndpoint(target: ProbeTarget): Promise<ProbeOutcome> 
   checks.push({ id: 'endpoint.dns', group: 'endpoint', status: 'pass', title: 'DNS', finding: resolved, facts: { address: dns.value.address, ms: dns.ms } });
 
   const tcp = await connectTcp(dns.value.address, port, target.timeoutMs);
-  if (!tcp.ok) return { checks: [...checks, failed('tcp', 'TCP', tcp, target, `connect to ${dns.value.address}:${port}`)], dates: [] };
+  if (!tcp.ok) return { checks: [...checks, failed('tcp', 'TCP', tcp, target, `no connection to ${dns.value.address}:${port}`)], dates: [] };
   checks.push({ id: 'endpoint.tcp', group: 'endpoint', status: 'pass', title: 'TCP', finding: `connected to ${dns.value.address}:${port} in ${tcp.ms} ms`, facts: { ms: tcp.ms } });
 
   if (target.url.protocol === 'https:') {
     const tls = await handshakeTls(dns.value.address, host, port, target.ca, target.timeoutMs);
-    if (!tls.ok) return { checks: [...checks, failed('tls', 'TLS', tls, target, `TLS with ${target.url.host}`)], dates: [] };
+    if (!tls.ok) return { checks: [...checks, failed('tls', 'TLS', tls, target, `no trusted TLS session with ${target.url.host}`)], dates: [] };
     const { subject, issuer, validTo } = tls.value;
     checks.push({
       id: 'endpoint.tls',
@@ -82,7 +82,7 @@ export async function probeEndpoint(target: ProbeTarget): Promise<ProbeOutcome> 
 
   const http = await getOnce(target.url, target.ca, target.timeoutMs);
   const request = `GET ${target.url.pathname}`;
-  if (!http.ok) return { checks: [...checks, failed('http', 'HTTP', http, target, request)], dates: [] };
+  if (!http.ok) return { checks: [...checks, failed('http', 'HTTP', http, target, `${request} got no answer`)], dates: [] };
   const { status, date, receivedAt, requestId } = http.value;
   const dates = date ? [{ origin: target.url.origin, date, receivedAt }] : [];
   const facts = { ms: http.ms, status, requestId };
