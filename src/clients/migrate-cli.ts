@@ -1,15 +1,30 @@
 /**
- * `node dist/src/clients/migrate-cli.js`: applies the schema migrations to the database the app
- * settings name, signed in with a token from the same provider the app uses (run it as an
+ * `node dist/src/clients/migrate-cli.js [--help]`: applies the schema migrations to the database
+ * the app settings name, signed in with a token from the same provider the app uses (run it as an
  * identity allowed to create tables, e.g. from the deployment pipeline). Prints migration ids only.
  */
-import { getTokenProvider } from '../runtime.js';
-import { getAppSettings } from '../settings/app-settings.js';
-import { createTokenConnectionPool } from './azure-sql-pool.js';
-import { migrateAzureSql, migratePostgres } from './migrate.js';
-import { createPostgresPool } from './postgres-pool.js';
+const usage = [
+  'Usage: node dist/src/clients/migrate-cli.js',
+  '',
+  'Applies the schema migrations that have not run yet to the database the app settings name',
+  '(SQL_ENGINE, then POSTGRES_* or AZURE_SQL_*), signed in with a token from the credential',
+  'settings (a managed identity, or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_CERTIFICATE_PATH).',
+  'Run it as an identity allowed to create tables, e.g. from the deployment pipeline.',
+  'Prints the ids of the migrations it applied; exits 1 when a migration fails.',
+  '',
+  'Options:',
+  '  -h, --help  this text (nothing is read or applied)',
+].join('\n');
 
 async function main(): Promise<void> {
+  // Loaded here rather than at the top: `--help` must not set up the token provider or telemetry.
+  const [{ getTokenProvider }, { getAppSettings }, { createTokenConnectionPool }, { migrateAzureSql, migratePostgres }, { createPostgresPool }] = await Promise.all([
+    import('../runtime.js'),
+    import('../settings/app-settings.js'),
+    import('./azure-sql-pool.js'),
+    import('./migrate.js'),
+    import('./postgres-pool.js'),
+  ]);
   const { sql } = getAppSettings();
   const provider = getTokenProvider();
   try {
@@ -33,7 +48,16 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`migration failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}`);
-  process.exitCode = 1;
-});
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(usage);
+} else if (args.length > 0) {
+  // A misspelt option must not run the migrations.
+  console.error(`Unknown argument: ${args[0] ?? ''}\n\n${usage}`);
+  process.exitCode = 2;
+} else {
+  main().catch((error: unknown) => {
+    console.error(`migration failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}`);
+    process.exitCode = 1;
+  });
+}

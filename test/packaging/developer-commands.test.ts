@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runNodeScript } from '../support/child-process.js';
 import { repositoryRoot } from './package-manifest.js';
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(join(repositoryRoot, path), 'utf8')) as T;
@@ -80,5 +81,27 @@ describe('VS Code', () => {
   it('every npm script a task runs exists', () => {
     const named = tasks.flatMap((candidate) => /^npm run (\S+)$/.exec(candidate.command)?.[1] ?? []);
     assert.deepEqual(named.filter((name) => scripts[name] === undefined), []);
+  });
+});
+
+describe('the project’s own commands answer --help and do nothing else', () => {
+  // `npm start` and `npm run watch` are func and tsc, which have their own.
+  const commands = [
+    { name: 'npm run azurite', script: 'dist/src/sandbox/azurite-cli.js' },
+    { name: 'the schema migration (node dist/src/clients/migrate-cli.js)', script: 'dist/src/clients/migrate-cli.js' },
+  ];
+  for (const { name, script } of commands) {
+    it(`${name}: --help prints its usage and exits 0`, async () => {
+      // No settings at all: a command that went on to work would fail on them.
+      const result = await runNodeScript(join(repositoryRoot, script), { args: ['--help'], env: { APPLICATIONINSIGHTS_CONNECTION_STRING: '' } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^Usage: /);
+    });
+  }
+
+  it('the schema migration refuses an argument it does not know instead of migrating', async () => {
+    const result = await runNodeScript(join(repositoryRoot, 'dist/src/clients/migrate-cli.js'), { args: ['--dry-run'], env: { APPLICATIONINSIGHTS_CONNECTION_STRING: '' } });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^Unknown argument: --dry-run/);
   });
 });
