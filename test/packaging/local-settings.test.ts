@@ -81,11 +81,16 @@ describe('local.settings.sample.json against what the app reads', () => {
 
   before(async () => {
     ca = createTestCa();
-    for (const scenario of scenarios) {
-      const result = await runNodeScript(loadFunctionApp, { args: ['--record-settings', JSON.stringify(scenario.settings(ca))], timeoutMs: 60_000 });
-      assert.equal(result.code, 0, `${scenario.name}: the app did not load:\n${result.stderr}`);
+    const results = await Promise.all(
+      scenarios.map(async (scenario) => ({
+        scenario: scenario.name,
+        result: await runNodeScript(loadFunctionApp, { args: ['--record-settings', JSON.stringify(scenario.settings(ca))], timeoutMs: 60_000 }),
+      })),
+    );
+    for (const { scenario, result } of results) {
+      assert.equal(result.code, 0, `${scenario}: the app did not load:\n${result.stderr}`);
       const report = JSON.parse(result.stdout) as FunctionAppReport;
-      reports.push({ scenario: scenario.name, report });
+      reports.push({ scenario, report });
       for (const [name, files] of Object.entries(report.environment?.reads ?? {})) {
         for (const file of files) readers.set(name, (readers.get(name) ?? new Set()).add(file));
       }
