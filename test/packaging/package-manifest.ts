@@ -13,6 +13,8 @@ interface ExportTarget {
 
 interface Manifest {
   name: string;
+  /** The function app's entry: a path or glob the Functions worker loads. */
+  main: string;
   dependencies: Record<string, string>;
   exports: Record<string, string | ExportTarget>;
 }
@@ -47,8 +49,18 @@ export function publicEntries(): PublicEntry[] {
  * the lockfile entries not marked `dev`. Nested copies come with their parent's directory.
  */
 export function productionPackages(): string[] {
+  return productionPackageDirs()
+    .filter((path) => path.lastIndexOf('node_modules/') === 0)
+    .map((path) => path.slice('node_modules/'.length));
+}
+
+/**
+ * `node_modules/<name>`, and `node_modules/<a>/node_modules/<b>` for nested copies, of every
+ * lockfile entry not marked `dev`: what a production install puts in place.
+ */
+export function productionPackageDirs(): string[] {
   const lock = JSON.parse(readFileSync(join(repositoryRoot, 'package-lock.json'), 'utf8')) as Lockfile;
   return Object.entries(lock.packages)
-    .filter(([path, entry]) => path.startsWith('node_modules/') && path.lastIndexOf('node_modules/') === 0 && entry.dev !== true)
-    .map(([path]) => path.slice('node_modules/'.length));
+    .filter(([path, entry]) => path.startsWith('node_modules/') && entry.dev !== true)
+    .map(([path]) => path);
 }

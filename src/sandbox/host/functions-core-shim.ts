@@ -56,6 +56,11 @@ export function installFunctionsCoreShim(): void {
   });
 }
 
+/** Every function registered so far, in registration order. */
+export function registeredFunctions(): RegisteredFunction[] {
+  return [...registered.values()];
+}
+
 export function registeredFunction(name: string): RegisteredFunction {
   const fn = registered.get(name);
   if (!fn) throw new Error(`No function "${name}" was registered (registered: ${[...registered.keys()].join(', ') || 'none'})`);
