@@ -18,6 +18,8 @@ export interface ColdStartSample {
   /** Process start to the first token in hand. */
   tokenMs: number;
   modules?: number;
+  /** npm packages loaded by the first token (with COLD_START_COUNT_MODULES=1). */
+  packages?: string[];
   registered?: string[];
 }
 
@@ -69,7 +71,19 @@ async function run(scenario: string): Promise<ColdStartSample> {
 }
 
 const sample = await run(process.argv[2] ?? '');
-if (loaded.size > 0) sample.modules = [...loaded].filter((url) => url.startsWith('file:')).length;
+/** `file:///…/node_modules/@azure/identity/dist/…` -> `@azure/identity` (innermost node_modules wins). */
+function packageOf(url: string): string | undefined {
+  const at = url.lastIndexOf('/node_modules/');
+  if (at < 0) return undefined;
+  const [first = '', second = ''] = url.slice(at + '/node_modules/'.length).split('/');
+  return first.startsWith('@') ? `${first}/${second}` : first;
+}
+
+if (loaded.size > 0) {
+  const files = [...loaded].filter((url) => url.startsWith('file:'));
+  sample.modules = files.length;
+  sample.packages = [...new Set(files.map(packageOf).filter((name) => name !== undefined))].sort();
+}
 process.stdout.write(`${JSON.stringify(sample)}\n`);
 // The provider's refresh timer and the exporter would keep the process alive; the sample is taken.
 process.exit(0);
