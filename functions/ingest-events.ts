@@ -33,8 +33,8 @@ export async function ingestEvents(message: unknown, context: InvocationContext)
     dequeueCount: Number(metadata.dequeueCount ?? 0),
   };
   const invocation = invocationInfoFrom(context);
-  const outcome = await runInInvocation(invocation, () => {
-    const { store, signingKey, telemetry, settings } = getServices();
+  const outcome = await runInInvocation(invocation, async () => {
+    const { store, signingKey, telemetry, settings } = await getServices();
     return ingestMessage(queueMessage, { store, signingKey, telemetry, log: contextLog(context), maxMessageBytes: settings.ingest.maxMessageBytes, invocation });
   });
   // Never retried as if transient: the body goes to the poison queue unchanged, now.

@@ -13,7 +13,7 @@ import { getServices } from './services.js';
 export async function inventorySweep(timer: Timer, context: InvocationContext): Promise<void> {
   const invocation = invocationInfoFrom(context);
   await runInInvocation(invocation, async () => {
-    const { vault, store, telemetry, clock, settings } = getServices();
+    const { vault, store, telemetry, clock, settings } = await getServices();
     const log = contextLog(context);
     if (timer.isPastDue) log.warn('The inventory sweep is running late (the previous schedule slot was missed)');
     await runInventorySweep({

@@ -1,6 +1,8 @@
 /**
  * The composition root of the two functions: settings, the shared token provider, telemetry and
- * the Key Vault and SQL adapters, built once per warm instance on first use. Tests and the
+ * the Key Vault and SQL adapters, built once per warm instance on first use. The adapters' SDKs
+ * (Key Vault, pg or mssql/tedious, which brings @azure/identity and MSAL) are most of the app's
+ * modules, so they are imported then, not when the host loads the app. Tests and the
  * embedded local run call `configureServices` before the first invocation to trust the local
  * emulators; production configures nothing.
  */
@@ -8,9 +10,6 @@ import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import type { ConnectionOptions } from 'node:tls';
 import { systemClock, type Clock } from '../src/auth/clock.js';
 import type { TokenProvider } from '../src/auth/types.js';
-import { createAzureSqlStore } from '../src/clients/azure-sql-store.js';
-import { createKeyVault } from '../src/clients/key-vault.js';
-import { createPostgresStore } from '../src/clients/postgres-store.js';
 import type { Store } from '../src/clients/store.js';
 import type { SecretVault } from '../src/clients/vault.js';
 import { CachedSecret } from '../src/jobs/cached-secret.js';
@@ -41,25 +40,37 @@ export interface ServiceOverrides {
 }
 
 let overrides: ServiceOverrides = {};
-let services: AppServices | undefined;
+let services: Promise<AppServices> | undefined;
 
 export function configureServices(next: ServiceOverrides): void {
   if (services) throw new Error('configureServices must run before the first invocation builds the services');
   overrides = next;
 }
 
-function createStore(settings: AppSettings, provider: TokenProvider): Store {
+async function createStore(settings: AppSettings, provider: TokenProvider): Promise<Store> {
   const { sql } = settings;
-  return sql.engine === 'postgres'
-    ? createPostgresStore({ settings: sql, provider, tls: overrides.postgresTls })
-    : createAzureSqlStore({ settings: sql, provider });
+  if (sql.engine === 'postgres') {
+    const { createPostgresStore } = await import('../src/clients/postgres-store.js');
+    return createPostgresStore({ settings: sql, provider, tls: overrides.postgresTls });
+  }
+  const { createAzureSqlStore } = await import('../src/clients/azure-sql-store.js');
+  return createAzureSqlStore({ settings: sql, provider });
 }
 
-export function getServices(): AppServices {
-  if (services) return services;
+/** The services, built by the first caller; every concurrent first invocation shares that build. */
+export function getServices(): Promise<AppServices> {
+  services ??= buildServices().catch((error: unknown) => {
+    services = undefined; // a failed build (say, a module that failed to load) is retried next time
+    throw error;
+  });
+  return services;
+}
+
+async function buildServices(): Promise<AppServices> {
   const settings = getAppSettings();
   const provider = overrides.provider ?? getTokenProvider();
   const clock = overrides.clock ?? systemClock;
+  const [{ createKeyVault }, store] = await Promise.all([import('../src/clients/key-vault.js'), createStore(settings, provider)]);
   const vault = createKeyVault({
     vaultUrl: settings.keyVaultUrl,
     credential: provider.credential,
@@ -67,21 +78,21 @@ export function getServices(): AppServices {
     disableChallengeResourceVerification: settings.keyVaultDisableChallengeResourceVerification,
     clientOptions: overrides.keyVaultClientOptions,
   });
-  services = {
+  return {
     settings,
     provider,
     telemetry: overrides.telemetry ?? getTelemetry(),
     clock,
     vault,
-    store: createStore(settings, provider),
+    store,
     signingKey: new CachedSecret(vault, settings.ingest.signingKeySecretName, clock, settings.keyVaultSecretCacheTtlMs),
   };
-  return services;
 }
 
 /** Closes the SQL pool (tests, the embedded run; the Functions host just ends the process). */
 export async function closeServices(): Promise<void> {
   const current = services;
   services = undefined;
-  await current?.store.close();
+  const built = await current?.catch(() => undefined);
+  await built?.store.close();
 }

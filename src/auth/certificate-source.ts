@@ -10,8 +10,10 @@
  */
 import type { Agent } from 'node:https';
 import { inspect, type InspectOptions } from 'node:util';
-import { createDefaultHttpClient, type HttpClient, type PipelineResponse } from '@azure/core-rest-pipeline';
-import { ClientCertificateCredential, type ClientCertificatePEMCertificate } from '@azure/identity';
+import type { HttpClient, PipelineResponse } from '@azure/core-rest-pipeline';
+import type * as RestPipeline from '@azure/core-rest-pipeline';
+import type * as Identity from '@azure/identity';
+import type { ClientCertificatePEMCertificate } from '@azure/identity';
 import type { Clock } from './clock.js';
 import { classifyCertificateFailure, rejectedForItsKey } from './certificate-errors.js';
 import { isTokenError, TokenError } from './errors.js';
@@ -61,10 +63,21 @@ export interface CertificateSourceDeps {
   httpsAgent?: Agent | undefined;
 }
 
+/**
+ * @azure/identity (MSAL with it) is some 400 modules the managed-identity path never uses, so it
+ * is imported only when a certificate source exists: one shared promise per process.
+ */
+type IdentitySdk = [typeof Identity, typeof RestPipeline];
+let identitySdk: Promise<IdentitySdk> | undefined;
+function loadIdentitySdk(): Promise<IdentitySdk> {
+  identitySdk ??= Promise.all([import('@azure/identity'), import('@azure/core-rest-pipeline')]);
+  return identitySdk;
+}
+
 export class CertificateSource implements TokenSource {
   readonly kind = 'certificate' as const;
   readonly identity: string;
-  private readonly inner: HttpClient;
+  private inner: HttpClient | undefined;
   private readonly discoveryCache = new Map<string, PipelineResponse>();
 
   constructor(
@@ -72,7 +85,9 @@ export class CertificateSource implements TokenSource {
     private readonly deps: CertificateSourceDeps,
   ) {
     this.identity = certificateIdentityName(settings);
-    this.inner = deps.httpClient ?? createDefaultHttpClient();
+    this.inner = deps.httpClient;
+    // Start loading at construction (start-up), so the first request's deadline does not pay for it.
+    loadIdentitySdk().catch(() => undefined);
   }
 
   /** What JSON.stringify and util.inspect show: never the certificate, its key or its password. */
@@ -101,6 +116,8 @@ export class CertificateSource implements TokenSource {
   }
 
   private async requestWith(signer: SigningCertificate, scope: string, context: RequestContext): Promise<TokenResponse> {
+    const [{ ClientCertificateCredential }, { createDefaultHttpClient }] = await loadIdentitySdk();
+    this.inner ??= createDefaultHttpClient();
     const recorder = new RecordingHttpClient(
       { inner: this.inner, clock: this.deps.clock, agent: this.deps.httpsAgent, discoveryCache: this.discoveryCache },
       context.signal,

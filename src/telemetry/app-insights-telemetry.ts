@@ -12,7 +12,8 @@
  *   the work. `flush()` is bounded and never rejects.
  *
  * The SDK is loaded with `require` when this adapter is created, never at import: with its
- * OpenTelemetry stack it takes about two seconds to load, which the no-op path must not pay.
+ * OpenTelemetry stack it takes about two seconds to load, which the no-op path must not pay; the
+ * runtime creates it after the first token (deferred-telemetry.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';

@@ -1,11 +1,12 @@
 /**
- * The process-wide Telemetry, set up once when this module is loaded: the SDK's correlation
- * hooks must exist before the first Functions handler runs, so this is never done lazily inside
- * an invocation. With no APPLICATIONINSIGHTS_CONNECTION_STRING it is the no-op sink and the SDK
- * is never loaded.
+ * The process-wide Telemetry, created once when this module is loaded. The SDK itself starts
+ * right after the first token (deferred-telemetry.ts), off the cold-start path; what is raised
+ * before then is replayed with its invocation, so correlation does not depend on when it starts.
+ * With no APPLICATIONINSIGHTS_CONNECTION_STRING it is the no-op sink and the SDK is never loaded.
  */
 import type { Environment } from '../environment.js';
 import { createAppInsightsTelemetry } from './app-insights-telemetry.js';
+import { createDeferredTelemetry } from './deferred-telemetry.js';
 import { noopTelemetry } from './noop-telemetry.js';
 import { registerSecretsFromEnvironment } from './redact.js';
 import type { Telemetry } from './telemetry.js';
@@ -27,9 +28,9 @@ export function createTelemetryFromEnvironment(env: TelemetryEnvironment): Telem
   registerSecretsFromEnvironment(env);
   const connectionString = env[TELEMETRY_SETTINGS.connectionString]?.trim();
   if (connectionString === undefined || connectionString === '') return noopTelemetry;
-  return createAppInsightsTelemetry({
-    connectionString,
-    disableOfflineStorage: env[TELEMETRY_SETTINGS.disableOfflineStorage]?.trim().toLowerCase() === 'true',
+  const disableOfflineStorage = env[TELEMETRY_SETTINGS.disableOfflineStorage]?.trim().toLowerCase() === 'true';
+  return createDeferredTelemetry({
+    create: (currentInvocation) => createAppInsightsTelemetry({ connectionString, disableOfflineStorage, currentInvocation }),
   });
 }
 

@@ -15,15 +15,19 @@ import { publicEntries } from './package-manifest.js';
 const loadEntry = fileURLToPath(new URL('./fixtures/load-entry.js', import.meta.url));
 
 /** Heavy packages an entry point may only load when it is the one that needs them. */
-const guarded = ['mssql', 'tedious', 'pg', '@azure/keyvault-secrets', 'applicationinsights', '@azure/functions'];
+const guarded = ['mssql', 'tedious', 'pg', '@azure/keyvault-secrets', 'applicationinsights', '@azure/functions', '@azure/identity', '@azure/msal-node'];
+
+/** tedious imports @azure/identity (and so MSAL) for its own Entra authentication types. */
+const tediousBrings = ['@azure/identity', '@azure/msal-node'];
 
 /** What each entry point needs, of the guarded packages: everything else guarded must stay unloaded. */
 const needs: Record<string, readonly string[]> = {
+  // Managed identity speaks the protocol itself: @azure/identity loads only for a certificate credential.
   '.': [],
-  './clients': ['mssql', 'tedious', 'pg', '@azure/keyvault-secrets'],
+  './clients': ['mssql', 'tedious', 'pg', '@azure/keyvault-secrets', ...tediousBrings],
   './clients/key-vault': ['@azure/keyvault-secrets'],
   './clients/postgres': ['pg'],
-  './clients/azure-sql': ['mssql', 'tedious'],
+  './clients/azure-sql': ['mssql', 'tedious', ...tediousBrings],
   './jobs': [],
 };
 
