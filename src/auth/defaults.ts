@@ -9,8 +9,13 @@ export const requestTimeoutMs = 10_000;
 /** First retry after a 5xx/timeout without Retry-After: Microsoft's guidance is "at least 5 seconds", never a fast loop. */
 export const firstRetryDelayMs = 5_000;
 
-/** Ceiling of the exponential back-off, so an outage is probed at least this often once it ends. */
-export const maxRetryDelayMs = 5 * 60_000;
+/**
+ * Ceiling of the exponential back-off: once an outage ends, the first token comes at most this
+ * (plus jitter) later. The whole instance waits on that token, while one probe per identity every
+ * 30 s is negligible load for the platform; the Azure SDK's own retry caps a step at 64 s
+ * (@azure/core-rest-pipeline). A 429 is not probed: its Retry-After is waited out exactly.
+ */
+export const maxRetryDelayMs = 30_000;
 
 /** Longest `Retry-After` honoured; longer ones are capped to it. MSAL's throttling cache caps at one hour too. */
 export const maxRetryAfterMs = 60 * 60_000;
