@@ -4,9 +4,10 @@
  * every request. It emits typed events and knows nothing of Application Insights.
  */
 import { inspect, type InspectOptions } from 'node:util';
-import type { TokenCredential } from '@azure/core-auth';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { exponentialBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { runInBackgroundContext } from './background-context.js';
+import { accessToken, newCacheEntry, providerToken, scopeStats, servedFromCache, servedToSdk, type CacheEntry, type CachedToken } from './cache-entry.js';
 import { systemClock, type Clock } from './clock.js';
 import { createTokenCredential } from './credential-adapter.js';
 import { expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
@@ -19,7 +20,7 @@ import { inspectSummary } from './safe-inspect.js';
 import { assertDefaultScope } from './scope.js';
 import { abandonOnAbort } from './single-flight.js';
 import type { TokenSource } from './token-source.js';
-import type { GetTokenOptions, ProviderToken, TokenProvider } from './types.js';
+import type { GetTokenOptions, ProviderToken, TokenCacheStats, TokenProvider } from './types.js';
 
 export interface ProviderOptions {
   clock?: Clock | undefined;
@@ -33,29 +34,8 @@ export interface ProviderOptions {
   currentInvocation?: (() => InvocationInfo | undefined) | undefined;
 }
 
-interface CachedToken {
-  token: string;
-  expiresOnTimestamp: number;
-  /** First arrival of this token string; the same token answered again keeps it. */
-  firstReceivedAt: number;
-  refreshAfterTimestamp: number;
-  /** Last moment the token is handed out: expiry minus the safety skew. */
-  servableUntil: number;
-  /** Least time between two requests for this key while this token is valid. */
-  floorMs: number;
-}
-
-interface CacheEntry {
-  scope: string;
-  cached?: CachedToken | undefined;
-  /** The one request in flight for this key (single flight), foreground or background. */
-  pending?: Promise<CachedToken> | undefined;
-  /** When the last request for this key was sent: the refresh floor counts from it. */
-  lastSentAt?: number | undefined;
-  cancelTimer?: (() => void) | undefined;
-  /** Closed by failures only this scope can cause (an unknown resource, a rejected scope). */
-  gate: RetryAfterGate;
-}
+/** Shared by every call that passes no options, so the hot path allocates nothing for them. */
+const noOptions: GetTokenOptions = Object.freeze({});
 
 
 export class ResilientTokenProvider implements TokenProvider {
@@ -94,7 +74,44 @@ export class ResilientTokenProvider implements TokenProvider {
     this.credential = createTokenCredential(this);
   }
 
-  async getToken(scope: string, options: GetTokenOptions = {}): Promise<ProviderToken> {
+  getToken(scope: string, options: GetTokenOptions = noOptions): Promise<ProviderToken> {
+    const hit = this.cacheHit(scope, options);
+    return hit === undefined ? this.obtain(scope, options) : servedFromCache(hit, this.source);
+  }
+
+  /** What the TokenCredential adapter calls: the same cache, with core-auth's AccessToken shape. */
+  getAccessToken(scope: string, options: GetTokenOptions = noOptions): Promise<AccessToken> {
+    const hit = this.cacheHit(scope, options);
+    return hit === undefined ? this.obtain(scope, options).then(accessToken) : servedToSdk(hit);
+  }
+
+  cacheStats(): TokenCacheStats {
+    return { identity: this.identity, source: this.source, at: this.clock.now(), scopes: [...this.entries.values()].map(scopeStats) };
+  }
+
+  /**
+   * The hot path: the token to serve from the cache, counted as a hit, or undefined (a miss, an
+   * unknown or invalid scope, an aborted caller: the slow path sorts those out). It only counts;
+   * telemetry reads the counters at export time.
+   */
+  private cacheHit(scope: string, options: GetTokenOptions): CachedToken | undefined {
+    const entry = this.entries.get(scope);
+    if (entry === undefined) return undefined;
+    const cached = entry.cached;
+    if (cached === undefined || options.signal?.aborted === true) return undefined;
+    const now = this.clock.now();
+    // Inside its skew window a token is still valid; while the floor since the last request has
+    // not passed, the platform has nothing newer to give (it caches server-side), so asking again
+    // would only start a loop.
+    if (now >= cached.servableUntil && (now >= cached.expiresOnTimestamp || now >= this.earliestOptionalRequest(entry))) return undefined;
+    entry.hits += 1;
+    if (now >= cached.refreshAfterTimestamp) this.refreshInBackground(entry);
+    this.emit({ ...this.base(scope, this.invocationFor(options)), type: 'served-from-cache', expiresInMs: cached.expiresOnTimestamp - now });
+    return cached;
+  }
+
+  /** Everything but a cache hit: validation, single flight, the gate. */
+  private async obtain(scope: string, options: GetTokenOptions): Promise<ProviderToken> {
     const invocation = this.invocationFor(options);
     // A caller that has already given up must not start a request nobody will read.
     options.signal?.throwIfAborted();
@@ -105,15 +122,10 @@ export class ResilientTokenProvider implements TokenProvider {
     }
     const entry = this.entryFor(scope);
     const now = this.clock.now();
+    // Not served by cacheHit at this same instant: no token, or one too close to its expiry.
     const cached = entry.cached;
-    // Inside its skew window a token is still valid; while the floor since the last request has
-    // not passed, the platform has nothing newer to give (it caches server-side), so asking again
-    // would only start a loop.
-    if (cached && (now < cached.servableUntil || (now < cached.expiresOnTimestamp && now < this.earliestOptionalRequest(entry)))) {
-      if (now >= cached.refreshAfterTimestamp) this.refreshInBackground(entry);
-      this.emit({ ...this.base(scope, invocation), type: 'served-from-cache', expiresInMs: cached.expiresOnTimestamp - now });
-      return this.result(cached, true);
-    }
+    if (cached) entry.expiredMisses += 1;
+    else entry.coldMisses += 1;
     this.emit({ ...this.base(scope, invocation), type: 'cache-miss', reason: cached ? 'expired' : 'cold' });
     let pending = entry.pending;
     if (!pending) {
@@ -121,17 +133,17 @@ export class ResilientTokenProvider implements TokenProvider {
       if (gate) {
         // The last moment: inside its skew window a token is still valid; while requests are
         // paused it is better than nothing, so it keeps being served until it truly expires.
-        if (cached && now < cached.expiresOnTimestamp) return this.result(cached, true);
+        if (cached && now < cached.expiresOnTimestamp) return providerToken(cached, this.source, true);
         throw this.callerFailed(scope, gate.rejection(now, scope), invocation, false);
       }
       pending = this.startAcquisition(entry, false, invocation);
     }
     try {
-      return this.result(await abandonOnAbort(pending, options.signal), false);
+      return providerToken(await abandonOnAbort(pending, options.signal), this.source, false);
     } catch (error) {
       if (!isTokenError(error)) throw error;
       const last = entry.cached;
-      if (last && this.clock.now() < last.expiresOnTimestamp) return this.result(last, true);
+      if (last && this.clock.now() < last.expiresOnTimestamp) return providerToken(last, this.source, true);
       throw this.callerFailed(scope, error, invocation, true);
     }
   }
@@ -161,7 +173,7 @@ export class ResilientTokenProvider implements TokenProvider {
     // One provider serves one identity, so the scope completes the (identity, scope) key.
     let entry = this.entries.get(scope);
     if (!entry) {
-      entry = { scope, gate: new RetryAfterGate(this.backoff) };
+      entry = newCacheEntry(scope, new RetryAfterGate(this.backoff));
       this.entries.set(scope, entry);
     }
     return entry;
@@ -179,16 +191,6 @@ export class ResilientTokenProvider implements TokenProvider {
     const own = error.withInvocation(invocation?.invocationId);
     this.emit({ ...this.base(scope, invocation), type: 'failed', error: own, requestSent });
     return own;
-  }
-
-  private result(cached: CachedToken, fromCache: boolean): ProviderToken {
-    return {
-      token: cached.token,
-      expiresOnTimestamp: cached.expiresOnTimestamp,
-      refreshAfterTimestamp: cached.refreshAfterTimestamp,
-      source: this.source,
-      fromCache,
-    };
   }
 
   private base(scope: string, invocation: InvocationInfo | undefined): Pick<TokenEvent, 'at' | 'source' | 'identity' | 'scope' | 'invocation'> {
