@@ -13,11 +13,15 @@ let tokenProvider: TokenProvider | undefined;
 
 /** The instance's one token provider: every trigger, job and Azure SDK client shares its cache and gate. */
 export function getTokenProvider(): TokenProvider {
-  tokenProvider ??= createTokenProvider({
-    credential: credentialSettingsFromEnvironment(process.env),
-    requestTimeoutMs: tokenRequestTimeoutSetting(process.env),
-    events: getTelemetry().onTokenEvent,
-    currentInvocation,
-  });
+  if (tokenProvider === undefined) {
+    tokenProvider = createTokenProvider({
+      credential: credentialSettingsFromEnvironment(process.env),
+      requestTimeoutMs: tokenRequestTimeoutSetting(process.env),
+      events: getTelemetry().onTokenEvent,
+      currentInvocation,
+    });
+    // Hits, misses and seconds to expiry are read from the provider at export time.
+    getTelemetry().observeTokenCache(tokenProvider);
+  }
   return tokenProvider;
 }

@@ -32,6 +32,11 @@ export interface ProviderOptions {
   backoff?: BackoffOptions | undefined;
   /** The ambient Functions invocation, for errors and telemetry. */
   currentInvocation?: (() => InvocationInfo | undefined) | undefined;
+  /**
+   * Raise `served-from-cache` for every cache hit (tests, the doctor). Off by default: a hit then
+   * only counts (see cacheStats()), so a cached getToken costs no event, with telemetry on or off.
+   */
+  cacheHitEvents?: boolean | undefined;
 }
 
 /** Shared by every call that passes no options, so the hot path allocates nothing for them. */
@@ -51,6 +56,7 @@ export class ResilientTokenProvider implements TokenProvider {
   private readonly timeoutMs: number;
   private readonly skewMs: number;
   private readonly currentInvocation: () => InvocationInfo | undefined;
+  private readonly cacheHitEvents: boolean;
   private closed = false;
 
   constructor(private readonly tokenSource: TokenSource, options: ProviderOptions = {}) {
@@ -71,6 +77,7 @@ export class ResilientTokenProvider implements TokenProvider {
     this.timeoutMs = options.requestTimeoutMs ?? defaultTimeoutMs;
     this.skewMs = options.expirySkewMs ?? defaultSkewMs;
     this.currentInvocation = options.currentInvocation ?? (() => undefined);
+    this.cacheHitEvents = options.cacheHitEvents === true;
     this.credential = createTokenCredential(this);
   }
 
@@ -106,7 +113,7 @@ export class ResilientTokenProvider implements TokenProvider {
     if (now >= cached.servableUntil && (now >= cached.expiresOnTimestamp || now >= this.earliestOptionalRequest(entry))) return undefined;
     entry.hits += 1;
     if (now >= cached.refreshAfterTimestamp) this.refreshInBackground(entry);
-    this.emit({ ...this.base(scope, this.invocationFor(options)), type: 'served-from-cache', expiresInMs: cached.expiresOnTimestamp - now });
+    if (this.cacheHitEvents) this.emit({ ...this.base(scope, this.invocationFor(options)), type: 'served-from-cache', expiresInMs: cached.expiresOnTimestamp - now });
     return cached;
   }
 

@@ -46,6 +46,8 @@ export interface FixtureOptions {
   startAt?: number;
   /** The back-off's jitter draw, uniform in [0, 1) (default: 0, no jitter). */
   jitter?: () => number;
+  /** Raise `served-from-cache` on every hit (default: off, as in production). */
+  cacheHitEvents?: boolean;
 }
 
 export async function startFixture(options: FixtureOptions): Promise<Fixture> {
@@ -85,6 +87,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     clock,
     events: (event: TokenEvent) => events.push(event),
     backoff: { random: options.jitter ?? (() => 0) },
+    cacheHitEvents: options.cacheHitEvents,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     trustedCa: options.ca.caCertPem,
     currentInvocation,
