@@ -12,9 +12,12 @@ export interface AccessTokenProvider {
   getAccessToken(scope: string, options?: GetTokenOptions): Promise<AccessToken>;
 }
 
+/** core-auth's options, plus `maxWaitMs` for callers that call the credential themselves. */
+export type CredentialGetTokenOptions = SdkGetTokenOptions & Pick<GetTokenOptions, 'maxWaitMs'>;
+
 export function createTokenCredential(provider: AccessTokenProvider): TokenCredential {
   return {
-    getToken(scopes: string | string[], options?: SdkGetTokenOptions): Promise<AccessToken> {
+    getToken(scopes: string | string[], options?: CredentialGetTokenOptions): Promise<AccessToken> {
       const scope = typeof scopes === 'string' ? scopes : scopes.length === 1 ? scopes[0] : undefined;
       if (scope === undefined) {
         const count = Array.isArray(scopes) ? scopes.length : 0;
@@ -23,7 +26,9 @@ export function createTokenCredential(provider: AccessTokenProvider): TokenCrede
         );
       }
       const signal = options?.abortSignal as AbortSignal | undefined;
-      return provider.getAccessToken(scope, signal === undefined ? undefined : { signal });
+      const maxWaitMs = options?.maxWaitMs;
+      // Azure SDK clients pass options on every call; most carry nothing for us, so no object is built.
+      return provider.getAccessToken(scope, signal === undefined && maxWaitMs === undefined ? undefined : { signal, maxWaitMs });
     },
   };
 }

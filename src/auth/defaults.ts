@@ -46,3 +46,10 @@ export const refreshMarginMs = 5 * 60_000;
  * downstream call takes; a token with seconds left would only turn into a 401 further down.
  */
 export const expirySkewMs = 30_000;
+
+/**
+ * How long a caller without a valid token waits for a closed gate to open: not at all unless it
+ * says so (`maxWaitMs`, or the provider's `defaultMaxWaitMs`). Failing fast with `retryAt` lets the
+ * host retry the invocation; only the caller knows whether it has time to wait instead.
+ */
+export const defaultMaxWaitMs = 0;

@@ -10,9 +10,10 @@ import { runInBackgroundContext } from './background-context.js';
 import { accessToken, newCacheEntry, providerToken, scopeStats, servedFromCache, servedToSdk, type CacheEntry, type CachedToken } from './cache-entry.js';
 import { systemClock, type Clock } from './clock.js';
 import { createTokenCredential } from './credential-adapter.js';
-import { expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
+import { defaultMaxWaitMs, expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
 import { isTokenError, TokenError, type CredentialSource } from './errors.js';
 import { ignoreEvents, type InvocationInfo, type TokenEvent, type TokenEventSink } from './events.js';
+import { gateWaitMs, waitBudgetMs } from './gate-wait.js';
 import { DeadlineExceeded } from './network-errors.js';
 import { refreshAfterTimestamp, refreshFloorMs } from './refresh-time.js';
 import { RetryAfterGate } from './retry-after-gate.js';
@@ -37,6 +38,12 @@ export interface ProviderOptions {
    * only counts (see cacheStats()), so a cached getToken costs no event, with telemetry on or off.
    */
   cacheHitEvents?: boolean | undefined;
+  /**
+   * How long a caller without a valid token waits for a closed gate to open, unless its own
+   * `maxWaitMs` says otherwise (default 0: fail fast with `retryAt`). Applies to the
+   * TokenCredential adapter too, whose callers (Azure SDK clients) cannot pass `maxWaitMs`.
+   */
+  defaultMaxWaitMs?: number | undefined;
 }
 
 /** Shared by every call that passes no options, so the hot path allocates nothing for them. */
@@ -57,6 +64,7 @@ export class ResilientTokenProvider implements TokenProvider {
   private readonly skewMs: number;
   private readonly currentInvocation: () => InvocationInfo | undefined;
   private readonly cacheHitEvents: boolean;
+  private readonly defaultMaxWaitMs: number;
   private closed = false;
 
   constructor(private readonly tokenSource: TokenSource, options: ProviderOptions = {}) {
@@ -78,6 +86,7 @@ export class ResilientTokenProvider implements TokenProvider {
     this.skewMs = options.expirySkewMs ?? defaultSkewMs;
     this.currentInvocation = options.currentInvocation ?? (() => undefined);
     this.cacheHitEvents = options.cacheHitEvents === true;
+    this.defaultMaxWaitMs = options.defaultMaxWaitMs ?? defaultMaxWaitMs;
     this.credential = createTokenCredential(this);
   }
 
@@ -128,22 +137,36 @@ export class ResilientTokenProvider implements TokenProvider {
       throw this.callerFailed(scope, error as TokenError, invocation, false);
     }
     const entry = this.entryFor(scope);
-    const now = this.clock.now();
+    const started = this.clock.now();
     // Not served by cacheHit at this same instant: no token, or one too close to its expiry.
-    const cached = entry.cached;
-    if (cached) entry.expiredMisses += 1;
+    if (entry.cached) entry.expiredMisses += 1;
     else entry.coldMisses += 1;
-    this.emit({ ...this.base(scope, invocation), type: 'cache-miss', reason: cached ? 'expired' : 'cold' });
+    this.emit({ ...this.base(scope, invocation), type: 'cache-miss', reason: entry.cached ? 'expired' : 'cold' });
+    const waitUntil = started + waitBudgetMs(options.maxWaitMs, this.defaultMaxWaitMs);
+    /** The gate opening this caller waits for, once it has decided to wait. */
+    let waitingFor: number | undefined;
     let pending = entry.pending;
-    if (!pending) {
+    while (!pending) {
+      const now = this.clock.now();
+      const cached = entry.cached;
+      // A waiter woken after another waiter's request brought a token takes it from the cache.
+      if (waitingFor !== undefined && cached && now < cached.servableUntil) return providerToken(cached, this.source, true);
       const gate = this.closedGate(entry, now);
-      if (gate) {
-        // The last moment: inside its skew window a token is still valid; while requests are
-        // paused it is better than nothing, so it keeps being served until it truly expires.
-        if (cached && now < cached.expiresOnTimestamp) return providerToken(cached, this.source, true);
-        throw this.callerFailed(scope, gate.rejection(now, scope), invocation, false);
+      if (!gate) {
+        pending = this.startAcquisition(entry, false, invocation);
+        break;
       }
-      pending = this.startAcquisition(entry, false, invocation);
+      // The last moment: inside its skew window a token is still valid; while requests are
+      // paused it is better than nothing, so it keeps being served until it truly expires.
+      if (cached && now < cached.expiresOnTimestamp) return providerToken(cached, this.source, true);
+      const rejection = gate.rejection(now, scope);
+      const sleepMs = gateWaitMs({ now, opensAt: gate.opensAt(), waitUntil, retryable: rejection.retryable, waitingFor });
+      if (sleepMs === undefined) throw this.callerFailed(scope, rejection, invocation, false);
+      // The caller has the time: wait on the injected clock until the gate opens (its signal ends
+      // the wait for it alone), then join the one request sent for everyone, never sooner.
+      waitingFor = gate.opensAt();
+      await this.clock.sleep(sleepMs, options.signal);
+      pending = entry.pending;
     }
     try {
       return providerToken(await abandonOnAbort(pending, options.signal), this.source, false);

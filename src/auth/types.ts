@@ -15,6 +15,14 @@ export interface GetTokenOptions {
   signal?: AbortSignal | undefined;
   /** Functions invocation id to attach to errors and telemetry (defaults to the ambient invocation). */
   invocationId?: string | undefined;
+  /**
+   * How long this caller can wait, when it holds no valid token and the gate is closed, for the
+   * gate to open (default: the provider's `defaultMaxWaitMs`, normally 0: fail fast). If the gate
+   * opens within it, the caller waits (its `signal` ends the wait) and joins the one request sent
+   * when it opens; otherwise it fails fast as usual. It bounds the wait only: the request that
+   * follows has its own deadline.
+   */
+  maxWaitMs?: number | undefined;
 }
 
 /** One cache key's counters since the provider was created, and the token it holds. */

@@ -48,6 +48,8 @@ export interface FixtureOptions {
   jitter?: () => number;
   /** Raise `served-from-cache` on every hit (default: off, as in production). */
   cacheHitEvents?: boolean;
+  /** The provider's wait budget for callers that give none (default: 0, fail fast). */
+  defaultMaxWaitMs?: number;
 }
 
 export async function startFixture(options: FixtureOptions): Promise<Fixture> {
@@ -88,6 +90,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     events: (event: TokenEvent) => events.push(event),
     backoff: { random: options.jitter ?? (() => 0) },
     cacheHitEvents: options.cacheHitEvents,
+    defaultMaxWaitMs: options.defaultMaxWaitMs,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     trustedCa: options.ca.caCertPem,
     currentInvocation,
