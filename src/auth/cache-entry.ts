@@ -32,6 +32,8 @@ export interface CacheEntry {
   /** When the last request for this key was sent: the refresh floor counts from it. */
   lastSentAt?: number | undefined;
   cancelTimer?: (() => void) | undefined;
+  /** When the planned background refresh (cancelTimer's) fires. */
+  refreshPlannedAt?: number | undefined;
   /** Closed by failures only this scope can cause (an unknown resource, a rejected scope). */
   gate: RetryAfterGate;
   /** Calls served from the cache, since the provider was created. */

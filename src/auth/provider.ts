@@ -359,11 +359,15 @@ export class ResilientTokenProvider implements TokenProvider {
    * and not at all once the token would no longer be served by then (the next caller asks).
    */
   private scheduleRefresh(entry: CacheEntry, at: number): void {
-    entry.cancelTimer?.();
-    entry.cancelTimer = undefined;
     const cached = entry.cached;
     const when = Math.max(at, this.earliestOptionalRequest(entry));
+    // Already planned for then: while the gate is closed, every hit past the refresh time lands
+    // here, and must not cost a new timer.
+    if (entry.cancelTimer !== undefined && entry.refreshPlannedAt === when) return;
+    entry.cancelTimer?.();
+    entry.cancelTimer = undefined;
     if (this.closed || !cached || when >= cached.servableUntil) return;
+    entry.refreshPlannedAt = when;
     entry.cancelTimer = this.clock.schedule(Math.max(0, when - this.clock.now()), () => {
       entry.cancelTimer = undefined;
       const current = entry.cached;

@@ -87,6 +87,29 @@ describe('the cache-hit path', () => {
   });
 });
 
+describe('the cache-hit path while refresh is paused', () => {
+  it('hits past the refresh time, while the gate is closed, do not re-arm the refresh timer on every call', async () => {
+    const clock = new VirtualClock();
+    let timersArmed = 0;
+    const counting = { now: clock.now, sleep: clock.sleep.bind(clock), schedule: (ms: number, task: () => void) => ((timersArmed += 1), clock.schedule(ms, task)) };
+    const source = scriptedSource(clock);
+    const provider = new ResilientTokenProvider(source, { clock: counting, backoff: { random: () => 0 } });
+    try {
+      const token = await provider.getToken(vault);
+      source.failNext(new TokenError('throttled', 'Too many requests', { status: 429, retryAfterMs: 60_000, retryable: true }));
+      await clock.advance(token.refreshAfterTimestamp - clock.now()); // the refresh is throttled: the gate closes for 60 s
+      assert.equal(source.requests, 2);
+      const armed = timersArmed;
+      for (let i = 0; i < 1_000; i += 1) assert.equal((await provider.getToken(vault)).token, token.token);
+      assert.equal(timersArmed, armed, 'the retry planned for the gate opening stands');
+      await clock.advance(60_000);
+      assert.equal(source.requests, 3, 'and it runs when the gate opens');
+    } finally {
+      provider.close();
+    }
+  });
+});
+
 describe('cacheStats()', () => {
   it('counts hits and cold and expired misses per scope, and tells the expiry of the token held', async () => {
     const { clock, source, provider } = start();
