@@ -3,19 +3,16 @@
  * SDK client share one cache and one gate with the rest of the instance. It asks the provider for
  * an AccessToken directly, so a cache hit hands out one shared frozen object, as getToken does.
  */
-import type { AccessToken, GetTokenOptions as SdkGetTokenOptions, TokenCredential } from '@azure/core-auth';
+import type { AccessToken } from '@azure/core-auth';
 import { TokenError, type CredentialSource } from './errors.js';
-import type { GetTokenOptions } from './types.js';
+import type { CredentialGetTokenOptions, GetTokenOptions, ProviderCredential } from './types.js';
 
 export interface AccessTokenProvider {
   readonly source: CredentialSource;
   getAccessToken(scope: string, options?: GetTokenOptions): Promise<AccessToken>;
 }
 
-/** core-auth's options, plus `maxWaitMs` for callers that call the credential themselves. */
-export type CredentialGetTokenOptions = SdkGetTokenOptions & Pick<GetTokenOptions, 'maxWaitMs'>;
-
-export function createTokenCredential(provider: AccessTokenProvider): TokenCredential {
+export function createTokenCredential(provider: AccessTokenProvider): ProviderCredential {
   return {
     getToken(scopes: string | string[], options?: CredentialGetTokenOptions): Promise<AccessToken> {
       const scope = typeof scopes === 'string' ? scopes : scopes.length === 1 ? scopes[0] : undefined;

@@ -4,7 +4,7 @@
  * every request. It emits typed events and knows nothing of Application Insights.
  */
 import { inspect, type InspectOptions } from 'node:util';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import type { AccessToken } from '@azure/core-auth';
 import { exponentialBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { runInBackgroundContext } from './background-context.js';
 import { accessToken, newCacheEntry, providerToken, scopeStats, servedFromCache, servedToSdk, type CacheEntry, type CachedToken } from './cache-entry.js';
@@ -21,7 +21,7 @@ import { inspectSummary } from './safe-inspect.js';
 import { assertDefaultScope } from './scope.js';
 import { abandonOnAbort } from './single-flight.js';
 import type { TokenSource } from './token-source.js';
-import type { GetTokenOptions, ProviderToken, TokenCacheStats, TokenProvider } from './types.js';
+import type { GetTokenOptions, ProviderCredential, ProviderToken, TokenCacheStats, TokenProvider } from './types.js';
 
 export interface ProviderOptions {
   clock?: Clock | undefined;
@@ -51,7 +51,7 @@ const noOptions: GetTokenOptions = Object.freeze({});
 
 
 export class ResilientTokenProvider implements TokenProvider {
-  readonly credential: TokenCredential;
+  readonly credential: ProviderCredential;
   readonly source: CredentialSource;
   readonly identity: string;
   private readonly clock: Clock;

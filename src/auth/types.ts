@@ -1,5 +1,5 @@
 /** The public face of the token provider. */
-import type { TokenCredential } from '@azure/core-auth';
+import type { AccessToken, GetTokenOptions as SdkGetTokenOptions, TokenCredential } from '@azure/core-auth';
 import type { CredentialSource } from './errors.js';
 
 /** Frozen: every caller served the same cached token shares one object. */
@@ -23,6 +23,14 @@ export interface GetTokenOptions {
    * follows has its own deadline.
    */
   maxWaitMs?: number | undefined;
+}
+
+/** core-auth's options, plus `maxWaitMs` for code that calls the credential itself. */
+export type CredentialGetTokenOptions = SdkGetTokenOptions & Pick<GetTokenOptions, 'maxWaitMs'>;
+
+/** The provider as a core-auth TokenCredential: one `<resource>/.default` scope per call. */
+export interface ProviderCredential extends TokenCredential {
+  getToken(scopes: string | string[], options?: CredentialGetTokenOptions): Promise<AccessToken>;
 }
 
 /** One cache key's counters since the provider was created, and the token it holds. */
@@ -50,7 +58,7 @@ export interface TokenCacheStats {
 export interface TokenProvider {
   getToken(scope: string, options?: GetTokenOptions): Promise<ProviderToken>;
   /** `@azure/core-auth` TokenCredential over the same cache and gate, for Azure SDK clients. */
-  readonly credential: TokenCredential;
+  readonly credential: ProviderCredential;
   readonly source: CredentialSource;
   /** Non-secret name of the identity, used as the cache and gate key. */
   readonly identity: string;

@@ -157,7 +157,7 @@ describe('waiting for the gate (managed identity, emulator, virtual time)', () =
       await rejectionOf(f.provider.getToken(vaultScope, { maxWaitMs: 0 }));
       const sdk = track(f.provider.credential.getToken(vaultScope));
       const impatient = track(f.provider.getToken(vaultScope, { maxWaitMs: 0 }));
-      const impatientSdk = track(f.provider.credential.getToken(vaultScope, { maxWaitMs: 0 } as Parameters<typeof f.provider.credential.getToken>[1]));
+      const impatientSdk = track(f.provider.credential.getToken(vaultScope, { maxWaitMs: 0 }));
       await settle();
       assert.equal(codeOf(impatient.outcome), 'throttled');
       assert.equal(codeOf(impatientSdk.outcome), 'throttled');
