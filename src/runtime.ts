@@ -3,7 +3,7 @@
  * functions/ touch them at module load so misconfiguration fails at start-up, not at the first
  * invocation. Telemetry is set up when its module loads (before any handler runs).
  */
-import { credentialSettingsFromEnvironment, tokenRequestTimeoutSetting } from './auth/credential-settings.js';
+import { credentialSettingsFromEnvironment, tokenMaxWaitSetting, tokenRequestTimeoutSetting } from './auth/credential-settings.js';
 import { createTokenProvider } from './auth/create-provider.js';
 import type { TokenProvider } from './auth/types.js';
 import { currentInvocation } from './invocation.js';
@@ -13,11 +13,16 @@ let tokenProvider: TokenProvider | undefined;
 
 /** The instance's one token provider: every trigger, job and Azure SDK client shares its cache and gate. */
 export function getTokenProvider(): TokenProvider {
-  tokenProvider ??= createTokenProvider({
-    credential: credentialSettingsFromEnvironment(process.env),
-    requestTimeoutMs: tokenRequestTimeoutSetting(process.env),
-    events: getTelemetry().onTokenEvent,
-    currentInvocation,
-  });
+  if (tokenProvider === undefined) {
+    tokenProvider = createTokenProvider({
+      credential: credentialSettingsFromEnvironment(process.env),
+      requestTimeoutMs: tokenRequestTimeoutSetting(process.env),
+      defaultMaxWaitMs: tokenMaxWaitSetting(process.env),
+      events: getTelemetry().onTokenEvent,
+      currentInvocation,
+    });
+    // Hits, misses and seconds to expiry are read from the provider at export time.
+    getTelemetry().observeTokenCache(tokenProvider);
+  }
   return tokenProvider;
 }

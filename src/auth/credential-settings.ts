@@ -120,3 +120,9 @@ export function credentialSettingsFromEnvironment(env: Environment, now = new Da
 export function tokenRequestTimeoutSetting(env: Environment): number | undefined {
   return readerOf(env).optionalInteger('TOKEN_REQUEST_TIMEOUT_MS', 1, Number.MAX_SAFE_INTEGER);
 }
+
+/** TOKEN_MAX_WAIT_MS: how long a caller without a token waits for a closed gate (the provider's defaultMaxWaitMs), when set. */
+export function tokenMaxWaitSetting(env: Environment): number | undefined {
+  // Up to an hour: no gate stays closed longer (Retry-After is capped there).
+  return readerOf(env).optionalInteger('TOKEN_MAX_WAIT_MS', 0, 60 * 60_000);
+}

@@ -9,8 +9,13 @@ export const requestTimeoutMs = 10_000;
 /** First retry after a 5xx/timeout without Retry-After: Microsoft's guidance is "at least 5 seconds", never a fast loop. */
 export const firstRetryDelayMs = 5_000;
 
-/** Ceiling of the exponential back-off, so an outage is probed at least this often once it ends. */
-export const maxRetryDelayMs = 5 * 60_000;
+/**
+ * Ceiling of the exponential back-off: once an outage ends, the first token comes at most this
+ * (plus jitter) later. The whole instance waits on that token, while one probe per identity every
+ * 30 s is negligible load for the platform; the Azure SDK's own retry caps a step at 64 s
+ * (@azure/core-rest-pipeline). A 429 is not probed: its Retry-After is waited out exactly.
+ */
+export const maxRetryDelayMs = 30_000;
 
 /** Longest `Retry-After` honoured; longer ones are capped to it. MSAL's throttling cache caps at one hour too. */
 export const maxRetryAfterMs = 60 * 60_000;
@@ -41,3 +46,10 @@ export const refreshMarginMs = 5 * 60_000;
  * downstream call takes; a token with seconds left would only turn into a 401 further down.
  */
 export const expirySkewMs = 30_000;
+
+/**
+ * How long a caller without a valid token waits for a closed gate to open: not at all unless it
+ * says so (`maxWaitMs`, or the provider's `defaultMaxWaitMs`). Failing fast with `retryAt` lets the
+ * host retry the invocation; only the caller knows whether it has time to wait instead.
+ */
+export const defaultMaxWaitMs = 0;

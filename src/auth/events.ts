@@ -63,6 +63,10 @@ export interface RefreshedEvent extends TokenIssuedBase {
   type: 'refreshed';
 }
 
+/**
+ * A caller was served a cached token. Raised only by a provider created with
+ * `cacheHitEvents: true` (tests, the doctor): otherwise a hit is only counted (cacheStats()).
+ */
 export interface ServedFromCacheEvent extends EventBase {
   type: 'served-from-cache';
   expiresInMs: number;

@@ -4,14 +4,16 @@
  * every request. It emits typed events and knows nothing of Application Insights.
  */
 import { inspect, type InspectOptions } from 'node:util';
-import type { TokenCredential } from '@azure/core-auth';
+import type { AccessToken } from '@azure/core-auth';
 import { exponentialBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { runInBackgroundContext } from './background-context.js';
+import { accessToken, newCacheEntry, providerToken, scopeStats, servedFromCache, servedToSdk, type CacheEntry, type CachedToken } from './cache-entry.js';
 import { systemClock, type Clock } from './clock.js';
 import { createTokenCredential } from './credential-adapter.js';
-import { expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
+import { defaultMaxWaitMs, expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
 import { isTokenError, TokenError, type CredentialSource } from './errors.js';
 import { ignoreEvents, type InvocationInfo, type TokenEvent, type TokenEventSink } from './events.js';
+import { gateWaitMs, waitBudgetMs } from './gate-wait.js';
 import { DeadlineExceeded } from './network-errors.js';
 import { refreshAfterTimestamp, refreshFloorMs } from './refresh-time.js';
 import { RetryAfterGate } from './retry-after-gate.js';
@@ -19,7 +21,7 @@ import { inspectSummary } from './safe-inspect.js';
 import { assertDefaultScope } from './scope.js';
 import { abandonOnAbort } from './single-flight.js';
 import type { TokenSource } from './token-source.js';
-import type { GetTokenOptions, ProviderToken, TokenProvider } from './types.js';
+import type { GetTokenOptions, ProviderCredential, ProviderToken, TokenCacheStats, TokenProvider } from './types.js';
 
 export interface ProviderOptions {
   clock?: Clock | undefined;
@@ -31,35 +33,25 @@ export interface ProviderOptions {
   backoff?: BackoffOptions | undefined;
   /** The ambient Functions invocation, for errors and telemetry. */
   currentInvocation?: (() => InvocationInfo | undefined) | undefined;
+  /**
+   * Raise `served-from-cache` for every cache hit (tests, the doctor). Off by default: a hit then
+   * only counts (see cacheStats()), so a cached getToken costs no event, with telemetry on or off.
+   */
+  cacheHitEvents?: boolean | undefined;
+  /**
+   * How long a caller without a valid token waits for a closed gate to open, unless its own
+   * `maxWaitMs` says otherwise (default 0: fail fast with `retryAt`). Applies to the
+   * TokenCredential adapter too, whose callers (Azure SDK clients) cannot pass `maxWaitMs`.
+   */
+  defaultMaxWaitMs?: number | undefined;
 }
 
-interface CachedToken {
-  token: string;
-  expiresOnTimestamp: number;
-  /** First arrival of this token string; the same token answered again keeps it. */
-  firstReceivedAt: number;
-  refreshAfterTimestamp: number;
-  /** Last moment the token is handed out: expiry minus the safety skew. */
-  servableUntil: number;
-  /** Least time between two requests for this key while this token is valid. */
-  floorMs: number;
-}
-
-interface CacheEntry {
-  scope: string;
-  cached?: CachedToken | undefined;
-  /** The one request in flight for this key (single flight), foreground or background. */
-  pending?: Promise<CachedToken> | undefined;
-  /** When the last request for this key was sent: the refresh floor counts from it. */
-  lastSentAt?: number | undefined;
-  cancelTimer?: (() => void) | undefined;
-  /** Closed by failures only this scope can cause (an unknown resource, a rejected scope). */
-  gate: RetryAfterGate;
-}
+/** Shared by every call that passes no options, so the hot path allocates nothing for them. */
+const noOptions: GetTokenOptions = Object.freeze({});
 
 
 export class ResilientTokenProvider implements TokenProvider {
-  readonly credential: TokenCredential;
+  readonly credential: ProviderCredential;
   readonly source: CredentialSource;
   readonly identity: string;
   private readonly clock: Clock;
@@ -71,6 +63,8 @@ export class ResilientTokenProvider implements TokenProvider {
   private readonly timeoutMs: number;
   private readonly skewMs: number;
   private readonly currentInvocation: () => InvocationInfo | undefined;
+  private readonly cacheHitEvents: boolean;
+  private readonly defaultMaxWaitMs: number;
   private closed = false;
 
   constructor(private readonly tokenSource: TokenSource, options: ProviderOptions = {}) {
@@ -91,10 +85,49 @@ export class ResilientTokenProvider implements TokenProvider {
     this.timeoutMs = options.requestTimeoutMs ?? defaultTimeoutMs;
     this.skewMs = options.expirySkewMs ?? defaultSkewMs;
     this.currentInvocation = options.currentInvocation ?? (() => undefined);
+    this.cacheHitEvents = options.cacheHitEvents === true;
+    this.defaultMaxWaitMs = options.defaultMaxWaitMs ?? defaultMaxWaitMs;
     this.credential = createTokenCredential(this);
   }
 
-  async getToken(scope: string, options: GetTokenOptions = {}): Promise<ProviderToken> {
+  getToken(scope: string, options: GetTokenOptions = noOptions): Promise<ProviderToken> {
+    const hit = this.cacheHit(scope, options);
+    return hit === undefined ? this.obtain(scope, options) : servedFromCache(hit, this.source);
+  }
+
+  /** What the TokenCredential adapter calls: the same cache, with core-auth's AccessToken shape. */
+  getAccessToken(scope: string, options: GetTokenOptions = noOptions): Promise<AccessToken> {
+    const hit = this.cacheHit(scope, options);
+    return hit === undefined ? this.obtain(scope, options).then(accessToken) : servedToSdk(hit);
+  }
+
+  cacheStats(): TokenCacheStats {
+    return { identity: this.identity, source: this.source, at: this.clock.now(), scopes: [...this.entries.values()].map(scopeStats) };
+  }
+
+  /**
+   * The hot path: the token to serve from the cache, counted as a hit, or undefined (a miss, an
+   * unknown or invalid scope, an aborted caller: the slow path sorts those out). It only counts;
+   * telemetry reads the counters at export time.
+   */
+  private cacheHit(scope: string, options: GetTokenOptions): CachedToken | undefined {
+    const entry = this.entries.get(scope);
+    if (entry === undefined) return undefined;
+    const cached = entry.cached;
+    if (cached === undefined || options.signal?.aborted === true) return undefined;
+    const now = this.clock.now();
+    // Inside its skew window a token is still valid; while the floor since the last request has
+    // not passed, the platform has nothing newer to give (it caches server-side), so asking again
+    // would only start a loop.
+    if (now >= cached.servableUntil && (now >= cached.expiresOnTimestamp || now >= this.earliestOptionalRequest(entry))) return undefined;
+    entry.hits += 1;
+    if (now >= cached.refreshAfterTimestamp) this.refreshInBackground(entry);
+    if (this.cacheHitEvents) this.emit({ ...this.base(scope, this.invocationFor(options)), type: 'served-from-cache', expiresInMs: cached.expiresOnTimestamp - now });
+    return cached;
+  }
+
+  /** Everything but a cache hit: validation, single flight, the gate. */
+  private async obtain(scope: string, options: GetTokenOptions): Promise<ProviderToken> {
     const invocation = this.invocationFor(options);
     // A caller that has already given up must not start a request nobody will read.
     options.signal?.throwIfAborted();
@@ -104,34 +137,43 @@ export class ResilientTokenProvider implements TokenProvider {
       throw this.callerFailed(scope, error as TokenError, invocation, false);
     }
     const entry = this.entryFor(scope);
-    const now = this.clock.now();
-    const cached = entry.cached;
-    // Inside its skew window a token is still valid; while the floor since the last request has
-    // not passed, the platform has nothing newer to give (it caches server-side), so asking again
-    // would only start a loop.
-    if (cached && (now < cached.servableUntil || (now < cached.expiresOnTimestamp && now < this.earliestOptionalRequest(entry)))) {
-      if (now >= cached.refreshAfterTimestamp) this.refreshInBackground(entry);
-      this.emit({ ...this.base(scope, invocation), type: 'served-from-cache', expiresInMs: cached.expiresOnTimestamp - now });
-      return this.result(cached, true);
-    }
-    this.emit({ ...this.base(scope, invocation), type: 'cache-miss', reason: cached ? 'expired' : 'cold' });
+    const started = this.clock.now();
+    // Not served by cacheHit at this same instant: no token, or one too close to its expiry.
+    if (entry.cached) entry.expiredMisses += 1;
+    else entry.coldMisses += 1;
+    this.emit({ ...this.base(scope, invocation), type: 'cache-miss', reason: entry.cached ? 'expired' : 'cold' });
+    const waitUntil = started + waitBudgetMs(options.maxWaitMs, this.defaultMaxWaitMs);
+    /** The gate opening this caller waits for, once it has decided to wait. */
+    let waitingFor: number | undefined;
     let pending = entry.pending;
-    if (!pending) {
+    while (!pending) {
+      const now = this.clock.now();
+      const cached = entry.cached;
+      // A waiter woken after another waiter's request brought a token takes it from the cache.
+      if (waitingFor !== undefined && cached && now < cached.servableUntil) return providerToken(cached, this.source, true);
       const gate = this.closedGate(entry, now);
-      if (gate) {
-        // The last moment: inside its skew window a token is still valid; while requests are
-        // paused it is better than nothing, so it keeps being served until it truly expires.
-        if (cached && now < cached.expiresOnTimestamp) return this.result(cached, true);
-        throw this.callerFailed(scope, gate.rejection(now, scope), invocation, false);
+      if (!gate) {
+        pending = this.startAcquisition(entry, false, invocation);
+        break;
       }
-      pending = this.startAcquisition(entry, false, invocation);
+      // The last moment: inside its skew window a token is still valid; while requests are
+      // paused it is better than nothing, so it keeps being served until it truly expires.
+      if (cached && now < cached.expiresOnTimestamp) return providerToken(cached, this.source, true);
+      const rejection = gate.rejection(now, scope);
+      const sleepMs = gateWaitMs({ now, opensAt: gate.opensAt(), waitUntil, retryable: rejection.retryable, waitingFor });
+      if (sleepMs === undefined) throw this.callerFailed(scope, rejection, invocation, false);
+      // The caller has the time: wait on the injected clock until the gate opens (its signal ends
+      // the wait for it alone), then join the one request sent for everyone, never sooner.
+      waitingFor = gate.opensAt();
+      await this.clock.sleep(sleepMs, options.signal);
+      pending = entry.pending;
     }
     try {
-      return this.result(await abandonOnAbort(pending, options.signal), false);
+      return providerToken(await abandonOnAbort(pending, options.signal), this.source, false);
     } catch (error) {
       if (!isTokenError(error)) throw error;
       const last = entry.cached;
-      if (last && this.clock.now() < last.expiresOnTimestamp) return this.result(last, true);
+      if (last && this.clock.now() < last.expiresOnTimestamp) return providerToken(last, this.source, true);
       throw this.callerFailed(scope, error, invocation, true);
     }
   }
@@ -161,7 +203,7 @@ export class ResilientTokenProvider implements TokenProvider {
     // One provider serves one identity, so the scope completes the (identity, scope) key.
     let entry = this.entries.get(scope);
     if (!entry) {
-      entry = { scope, gate: new RetryAfterGate(this.backoff) };
+      entry = newCacheEntry(scope, new RetryAfterGate(this.backoff));
       this.entries.set(scope, entry);
     }
     return entry;
@@ -179,16 +221,6 @@ export class ResilientTokenProvider implements TokenProvider {
     const own = error.withInvocation(invocation?.invocationId);
     this.emit({ ...this.base(scope, invocation), type: 'failed', error: own, requestSent });
     return own;
-  }
-
-  private result(cached: CachedToken, fromCache: boolean): ProviderToken {
-    return {
-      token: cached.token,
-      expiresOnTimestamp: cached.expiresOnTimestamp,
-      refreshAfterTimestamp: cached.refreshAfterTimestamp,
-      source: this.source,
-      fromCache,
-    };
   }
 
   private base(scope: string, invocation: InvocationInfo | undefined): Pick<TokenEvent, 'at' | 'source' | 'identity' | 'scope' | 'invocation'> {
@@ -327,11 +359,15 @@ export class ResilientTokenProvider implements TokenProvider {
    * and not at all once the token would no longer be served by then (the next caller asks).
    */
   private scheduleRefresh(entry: CacheEntry, at: number): void {
-    entry.cancelTimer?.();
-    entry.cancelTimer = undefined;
     const cached = entry.cached;
     const when = Math.max(at, this.earliestOptionalRequest(entry));
+    // Already planned for then: while the gate is closed, every hit past the refresh time lands
+    // here, and must not cost a new timer.
+    if (entry.cancelTimer !== undefined && entry.refreshPlannedAt === when) return;
+    entry.cancelTimer?.();
+    entry.cancelTimer = undefined;
     if (this.closed || !cached || when >= cached.servableUntil) return;
+    entry.refreshPlannedAt = when;
     entry.cancelTimer = this.clock.schedule(Math.max(0, when - this.clock.now()), () => {
       entry.cancelTimer = undefined;
       const current = entry.cached;

@@ -23,12 +23,16 @@ import type { InvocationInfo } from '../auth/events.js';
 import { currentInvocation as ambientInvocation } from '../invocation.js';
 import { redactError, redactProperties, toRedactedErrorObject } from './redact.js';
 import type { Telemetry, TelemetryProperties } from './telemetry.js';
+import { createTokenCacheMetrics } from './token-cache-metrics.js';
 import { mapTokenEvent, propertiesOfError, type TelemetryItem } from './token-event-mapping.js';
 
 type AppInsightsSdk = typeof AppInsightsModule;
 type OpenTelemetryApi = typeof OpenTelemetryApiModule;
 type TelemetryClient = AppInsightsModule.TelemetryClient;
 type CorrelationContext = ReturnType<AppInsightsSdk['startOperation']>;
+
+/** The OpenTelemetry meter (instrumentation scope) of the token cache metrics. */
+export const METER_NAME = 'resilient-daemon-functions';
 
 /** Long enough for one export round trip; short enough for `appTerminate` and CLI exits. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
@@ -109,6 +113,9 @@ export function createAppInsightsTelemetry(options: AppInsightsTelemetryOptions)
   // The OpenTelemetry API the SDK itself resolves: its context manager is the one that counts.
   const otel = createRequire(requireCjs.resolve('applicationinsights'))('@opentelemetry/api') as OpenTelemetryApi;
   const client = configure(sdk, options);
+  // The meter of the provider the SDK registered globally (so only after configure): its reader
+  // runs the observable callbacks at each export and on flush.
+  const cacheMetrics = createTokenCacheMetrics(otel.metrics.getMeter(METER_NAME));
   const currentInvocation = options.currentInvocation ?? ambientInvocation;
   const flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
 
@@ -185,6 +192,9 @@ export function createAppInsightsTelemetry(options: AppInsightsTelemetryOptions)
       safely(() => {
         for (const item of mapTokenEvent(event, currentInvocation())) send(item);
       });
+    },
+    observeTokenCache(provider) {
+      return cacheMetrics.observe(provider);
     },
     trackEvent(name, properties, invocation) {
       const owner = invocation ?? currentInvocation();

@@ -88,6 +88,18 @@ export function createDeferredTelemetry(options: DeferredTelemetryOptions): Tele
     trackEvent: (name, properties, invocation) => defer((telemetry) => telemetry.trackEvent(name, properties, invocation)),
     trackException: (error, properties, invocation) => defer((telemetry) => telemetry.trackException(error, properties, invocation)),
     trackMetric: (name, value, properties, invocation) => defer((telemetry) => telemetry.trackMetric(name, value, properties, invocation)),
+    // Observing costs nothing until an export reads it, so it waits for the SDK like any other call.
+    observeTokenCache(provider) {
+      let stop: (() => void) | undefined;
+      let stopped = false;
+      defer((telemetry) => {
+        if (!stopped) stop = telemetry.observeTokenCache(provider);
+      });
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    },
     // Flushing is when the items must leave: the SDK starts now if it has not yet.
     flush: () => start().flush(),
   };

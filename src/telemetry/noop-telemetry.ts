@@ -8,6 +8,7 @@ const nothing = (): void => undefined;
 
 export const noopTelemetry: Telemetry = Object.freeze({
   onTokenEvent: nothing,
+  observeTokenCache: () => nothing,
   trackEvent: nothing,
   trackException: nothing,
   trackMetric: nothing,

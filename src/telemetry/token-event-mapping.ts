@@ -27,6 +27,7 @@ export const ERROR_PROPERTY_NAMES = [
 export type ErrorPropertyName = (typeof ERROR_PROPERTY_NAMES)[number];
 
 export const EVENT_NAMES = { throttled: 'TokenThrottled', refreshFailed: 'TokenRefreshFailed' } as const;
+/** Read from the provider's counters at export time (token-cache-metrics.ts), not mapped from events. */
 export const METRIC_NAMES = {
   cacheHit: 'TokenCacheHit',
   cacheMiss: 'TokenCacheMiss',
@@ -171,14 +172,6 @@ export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): Tele
   const background = isBackground(event);
   const invocation = background ? undefined : (event.invocation ?? ambient);
   const base = { invocation, background };
-  // Metrics are aggregated per source and scope; seconds-to-expiry never goes below zero.
-  const metric = (name: string, value: number, extra: Record<string, string> = {}): TelemetryItem => ({
-    ...base,
-    kind: 'metric',
-    name,
-    value: Math.max(0, value),
-    properties: { credentialSource: event.source, scope: event.scope, ...extra },
-  });
   switch (event.type) {
     case 'identity-request':
       return [
@@ -200,13 +193,13 @@ export function mapTokenEvent(event: TokenEvent, ambient?: InvocationInfo): Tele
           },
         },
       ];
+    // Hits, misses and seconds to expiry are counted by the provider and read at export time
+    // (token-cache-metrics.ts): an item per call would cost every getToken the SDK's pipeline.
     case 'acquired':
     case 'refreshed':
-      return [metric(METRIC_NAMES.secondsToExpiry, (event.expiresOnTimestamp - event.at) / 1000, { tokenEvent: event.type })];
     case 'served-from-cache':
-      return [metric(METRIC_NAMES.cacheHit, 1), metric(METRIC_NAMES.secondsToExpiry, event.expiresInMs / 1000, { tokenEvent: event.type })];
     case 'cache-miss':
-      return [metric(METRIC_NAMES.cacheMiss, 1, { reason: event.reason })];
+      return [];
     case 'throttled':
       return [
         {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { createTokenSource } from '../../src/auth/create-provider.js';
-import { credentialSettingsFromEnvironment, type Environment } from '../../src/auth/credential-settings.js';
+import { credentialSettingsFromEnvironment, tokenMaxWaitSetting, type Environment } from '../../src/auth/credential-settings.js';
 import { isTokenError } from '../../src/auth/errors.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 
@@ -117,6 +117,23 @@ describe('configuration errors name the setting', () => {
       assert.ok(!String(error).includes('hunter2-wrong') && !JSON.stringify(error).includes('hunter2-wrong'));
     }
   });
+});
+
+describe('TOKEN_MAX_WAIT_MS', () => {
+  it('unset means the provider default (fail fast); set, it is the wait budget in ms, from 0 to an hour', () => {
+    assert.equal(tokenMaxWaitSetting({}), undefined);
+    assert.equal(tokenMaxWaitSetting({ TOKEN_MAX_WAIT_MS: ' 30000 ' }), 30_000);
+    assert.equal(tokenMaxWaitSetting({ TOKEN_MAX_WAIT_MS: '0' }), 0);
+  });
+
+  for (const value of ['-1', '30s', '3600001', '1.5']) {
+    it(`'${value}' is a configuration_error naming TOKEN_MAX_WAIT_MS`, () => {
+      assert.throws(
+        () => tokenMaxWaitSetting({ TOKEN_MAX_WAIT_MS: value }),
+        (error: unknown) => isTokenError(error) && error.code === 'configuration_error' && error.setting === 'TOKEN_MAX_WAIT_MS',
+      );
+    });
+  }
 });
 
 describe('certificate material', () => {

@@ -13,8 +13,8 @@ before(() => {
 after(() => ca.cleanup());
 
 describe('token events', () => {
-  it('acquired, served-from-cache, refreshed, refresh-failed, throttled and failed, each with its facts', async () => {
-    const f = await startFixture({ kind: 'managed-identity', ca });
+  it('acquired, served-from-cache (when asked for), refreshed, refresh-failed, throttled and failed, each with its facts', async () => {
+    const f = await startFixture({ kind: 'managed-identity', ca, cacheHitEvents: true });
     try {
       const first = await f.provider.getToken(vaultScope);
       await f.provider.getToken(vaultScope);
@@ -54,6 +54,20 @@ describe('token events', () => {
       assert.equal(failed?.error.code, 'managed_identity_failed_response');
       assert.equal(failed?.scope, 'https://database.windows.net/.default');
       assert.equal(f.eventsOf('cache-miss').at(-1)?.reason, 'cold');
+    } finally {
+      await f.stop();
+    }
+  });
+
+  it('by default a cache hit raises no event, so the listener is never called for it: it is only counted', async () => {
+    const f = await startFixture({ kind: 'managed-identity', ca });
+    try {
+      await f.provider.getToken(vaultScope);
+      const before = f.events.length;
+      for (let i = 0; i < 100; i += 1) await f.provider.getToken(vaultScope);
+      await f.provider.credential.getToken(vaultScope);
+      assert.equal(f.events.length, before, 'no event of any kind for a hit');
+      assert.equal(f.provider.cacheStats().scopes[0]?.hits, 101);
     } finally {
       await f.stop();
     }

@@ -44,6 +44,12 @@ export interface FixtureOptions {
   sendCertificateChain?: boolean;
   /** Virtual start time (epoch ms), e.g. to put the first request at a chosen sub-second phase. */
   startAt?: number;
+  /** The back-off's jitter draw, uniform in [0, 1) (default: 0, no jitter). */
+  jitter?: () => number;
+  /** Raise `served-from-cache` on every hit (default: off, as in production). */
+  cacheHitEvents?: boolean;
+  /** The provider's wait budget for callers that give none (default: 0, fail fast). */
+  defaultMaxWaitMs?: number;
 }
 
 export async function startFixture(options: FixtureOptions): Promise<Fixture> {
@@ -82,7 +88,9 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     credential,
     clock,
     events: (event: TokenEvent) => events.push(event),
-    backoff: { random: () => 0 },
+    backoff: { random: options.jitter ?? (() => 0) },
+    cacheHitEvents: options.cacheHitEvents,
+    defaultMaxWaitMs: options.defaultMaxWaitMs,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     trustedCa: options.ca.caCertPem,
     currentInvocation,

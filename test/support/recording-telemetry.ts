@@ -14,6 +14,7 @@ export interface RecordedItem {
 export class RecordingTelemetry implements Telemetry {
   readonly items: RecordedItem[] = [];
   readonly onTokenEvent = (): void => undefined;
+  readonly observeTokenCache = (): (() => void) => () => undefined;
   trackEvent(name: string, properties: TelemetryProperties = {}, invocation?: InvocationInfo): void {
     this.items.push({ kind: 'event', name, properties, invocation });
   }

@@ -178,12 +178,16 @@ describe('Application Insights adapter against a real ingestion socket', () => {
     assert.equal(warning?.data?.baseData?.severityLevel, 'Warning');
   });
 
-  it('cache hits, misses and seconds to expiry are metrics', () => {
-    const metrics = ofType(server.envelopes, 'MetricData').flatMap((e) => (e.data?.baseData?.metrics as Array<{ name: string; value: number }>) ?? []);
-    const value = (name: string): number | undefined => metrics.find((m) => m.name === name)?.value;
-    assert.equal(value('TokenCacheHit'), 1);
-    assert.equal(value('TokenCacheMiss'), 1);
-    assert.ok(metrics.some((m) => m.name === 'TokenSecondsToExpiry' && m.value === 3600));
+  it("cache hits, misses and seconds to expiry are metrics read from the provider's counters, with the documented dimensions", () => {
+    const rows = ofType(server.envelopes, 'MetricData').flatMap((e) =>
+      ((e.data?.baseData?.metrics as Array<{ name: string; value: number }>) ?? []).map((m) => ({ ...m, properties: props(e) })),
+    );
+    const row = (name: string): { value: number; properties: Record<string, string> } | undefined => rows.find((m) => m.name === name);
+    const dimensions = { credentialSource: 'certificate', scope: 'https://vault.azure.net/.default' };
+    assert.deepEqual([row('TokenCacheHit')?.value, row('TokenCacheHit')?.properties], [1, dimensions]);
+    assert.deepEqual([row('TokenCacheMiss')?.value, row('TokenCacheMiss')?.properties], [1, { ...dimensions, reason: 'cold' }]);
+    assert.deepEqual([row('TokenSecondsToExpiry')?.value, row('TokenSecondsToExpiry')?.properties], [3600, dimensions]);
+    assert.equal(rows.filter((m) => m.name.startsWith('Token')).length, 3, 'one row per series: the served-from-cache and cache-miss events raised no items');
   });
 
   it('sends nothing it was not asked to: no console, performance, standard or resource metrics, no requests', () => {

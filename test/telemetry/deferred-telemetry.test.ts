@@ -20,6 +20,10 @@ function recorder() {
       trackEvent: (name, _properties, invocation) => note(name, invocation),
       trackException: (_error, _properties, invocation) => note('exception', invocation),
       trackMetric: (name, _value, _properties, invocation) => note(name, invocation),
+      observeTokenCache: () => {
+        note('observeTokenCache');
+        return () => undefined;
+      },
       flush: () => Promise.resolve(),
     };
   };

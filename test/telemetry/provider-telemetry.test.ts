@@ -217,12 +217,23 @@ describe('token provider -> telemetry, end to end, every error code', () => {
     }
   });
 
-  it('cache hits, misses and seconds to expiry are metrics', () => {
-    const names = new Set(ofType(ingestion.envelopes, 'MetricData').flatMap((e) => (e.data?.baseData?.metrics as Array<{ name: string }>).map((m) => m.name)));
-    for (const name of ['TokenCacheHit', 'TokenCacheMiss', 'TokenSecondsToExpiry']) assert.ok(names.has(name), name);
+  it('cache hits, misses and seconds to expiry are metrics; every hit the providers counted is in TokenCacheHit, one row per series', () => {
+    const rows = ofType(ingestion.envelopes, 'MetricData').flatMap((e) =>
+      (e.data?.baseData?.metrics as Array<{ name: string; value: number }>).map((m) => ({ ...m, properties: props(e) })),
+    );
+    for (const name of ['TokenCacheHit', 'TokenCacheMiss', 'TokenSecondsToExpiry']) assert.ok(rows.some((m) => m.name === name), name);
+    const hits = rows.filter((m) => m.name === 'TokenCacheHit');
+    const exported = (source: string): number => hits.filter((m) => m.properties.credentialSource === source).reduce((sum, m) => sum + m.value, 0);
+    assert.ok((report.cacheHits?.['managed-identity'] ?? 0) >= 999, 'the providers counted the hits');
+    assert.equal(exported('managed-identity'), report.cacheHits?.['managed-identity']);
+    assert.equal(exported('certificate'), report.cacheHits?.['certificate'] ?? 0);
+    const series = hits.map((m) => `${m.properties.credentialSource} ${m.properties.scope}`);
+    assert.equal(new Set(series).size, series.length, `one row per series, not one per hit: ${series.join(', ')}`);
+    for (const row of rows.filter((m) => m.name.startsWith('Token'))) assert.equal(row.properties.invocationId, undefined, 'metrics carry no invocation id');
   });
 
-  it('the module-scope provider from getTokenProvider() reports through the same layer', async () => {
+  it('the module-scope provider from getTokenProvider() reports through the same layer, its cache metrics included', async () => {
+    const earlier = ingestion.envelopes.length;
     const runtimeChild = await runNodeScript(providerChild, {
       args: ['runtime'],
       timeoutMs: 30_000,
@@ -241,6 +252,8 @@ describe('token provider -> telemetry, end to end, every error code', () => {
     const dependency = ofType(ingestion.envelopes, 'RemoteDependencyData').find((d) => props(d).invocationId === outcome?.invocationId);
     assert.ok(dependency, 'getTokenProvider() events reach Application Insights (src/runtime.ts wires getTelemetry().onTokenEvent)');
     assert.equal(dependency.tags?.['ai.operation.id'], outcome?.operationId);
+    const metricNames = ofType(ingestion.envelopes.slice(earlier), 'MetricData').flatMap((e) => (e.data?.baseData?.metrics as Array<{ name: string }>).map((m) => m.name));
+    for (const name of ['TokenCacheMiss', 'TokenSecondsToExpiry']) assert.ok(metricNames.includes(name), `${name}: src/runtime.ts has telemetry observe the singleton's cache`);
   });
 
   it('no issued token, identity header, password, key or certificate in any envelope or log line', () => {

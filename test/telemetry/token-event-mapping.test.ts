@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { InvocationInfo, TokenEvent } from '../../src/auth/events.js';
 import { TokenError } from '../../src/auth/errors.js';
-import { ERROR_PROPERTY_NAMES, EVENT_NAMES, METRIC_NAMES, mapTokenEvent, type TelemetryItem } from '../../src/telemetry/token-event-mapping.js';
+import { ERROR_PROPERTY_NAMES, EVENT_NAMES, mapTokenEvent, type TelemetryItem } from '../../src/telemetry/token-event-mapping.js';
 
 const at = Date.UTC(2025, 0, 1);
 const invocation: InvocationInfo = { invocationId: 'inv-1', functionName: 'queueWorker', operationId: 'a'.repeat(32), parentId: 'b'.repeat(16) };
@@ -101,17 +101,14 @@ describe('mapTokenEvent', () => {
     assert.equal(exception.properties.tokenExpiresOn, new Date(at + 60_000).toISOString());
   });
 
-  it('cache hits, misses and seconds to expiry are metrics', () => {
-    const hit = mapTokenEvent({ ...base, type: 'served-from-cache', expiresInMs: 90_000 });
-    assert.deepEqual(hit.map((i) => (i.kind === 'metric' ? [i.name, i.value] : i.kind)), [[METRIC_NAMES.cacheHit, 1], [METRIC_NAMES.secondsToExpiry, 90]]);
-    const miss = only(mapTokenEvent({ ...base, type: 'cache-miss', reason: 'expired' }));
-    assert.ok(miss.kind === 'metric' && miss.name === METRIC_NAMES.cacheMiss && miss.properties.reason === 'expired');
-    const acquired = only(mapTokenEvent({ ...base, type: 'acquired', durationMs: 5, expiresOnTimestamp: at + 3_600_000, refreshAfterTimestamp: at, background: false }));
-    assert.ok(acquired.kind === 'metric' && acquired.name === METRIC_NAMES.secondsToExpiry && acquired.value === 3600);
-  });
-
-  it('metrics carry no invocation id (it would explode metric cardinality)', () => {
-    for (const item of mapTokenEvent({ ...base, invocation, type: 'served-from-cache', expiresInMs: 1 })) assert.ok(!('invocationId' in item.properties));
+  it('hits, misses and acquisitions are no items: their metrics are read from the provider at export time (token-cache-metrics)', () => {
+    const events: TokenEvent[] = [
+      { ...base, invocation, type: 'served-from-cache', expiresInMs: 90_000 },
+      { ...base, invocation, type: 'cache-miss', reason: 'expired' },
+      { ...base, invocation, type: 'acquired', durationMs: 5, expiresOnTimestamp: at + 3_600_000, refreshAfterTimestamp: at, background: false },
+      { ...base, type: 'refreshed', durationMs: 5, expiresOnTimestamp: at + 3_600_000, refreshAfterTimestamp: at, background: true },
+    ];
+    for (const event of events) assert.deepEqual(mapTokenEvent(event, ambient), [], event.type);
   });
 
   it('an event without an invocation takes the ambient one', () => {

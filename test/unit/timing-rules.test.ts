@@ -37,6 +37,14 @@ describe('exponentialBackoff', () => {
     const backoff = exponentialBackoff({ random: () => 0, maxDelayMs: 60_000 });
     assert.deepEqual([1, 2, 3, 4, 5, 6].map(backoff), [5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
   });
+  it('by default doubles from 5 s and caps at 30 s', () => {
+    const backoff = exponentialBackoff({ random: () => 0 });
+    assert.deepEqual([1, 2, 3, 4, 5, 10, 40].map(backoff), [5_000, 10_000, 20_000, 30_000, 30_000, 30_000, 30_000]);
+  });
+  it('jitter adds at most 20 % to a capped step', () => {
+    const backoff = exponentialBackoff({ random: () => 0.999 });
+    assert.ok(backoff(10) > 30_000 && backoff(10) <= 36_000);
+  });
   it('jitter only ever adds, so the first retry is never sooner than 5 s', () => {
     const backoff = exponentialBackoff({ random: () => 0.999 });
     assert.ok(backoff(1) >= 5_000 && backoff(1) <= 6_000);
