@@ -3,7 +3,7 @@
  * managed identity. Ours on virtual time, stock in real time at `--scale`.
  *
  *   node scenario.js --scenario storm --impl ours|stock|dac [--scale 0.2] [--outage-s 30]
- *                    [--tail-ms 400000] [--window-ms 318000]
+ *                    [--tail-ms 400000] [--window-ms 303000]
  */
 import { runLoad } from './caller-load.js';
 import { summariseCalls } from './call-summary.js';

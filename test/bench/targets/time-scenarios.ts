@@ -4,7 +4,7 @@
  * - storm: 60 s of callers at 200 calls/s; every token request answers 429 `Retry-After: 10`
  *   for the first 30 s. Ours passes `{ maxWaitMs }` (callers that allow waiting).
  * - outage: 503 without Retry-After for `outageS`, callers at 10 calls/s, then recovery.
- * - outage-cached: one token (320 s lifetime), then 503 from 1 s on; callers at 10 calls/s while
+ * - outage-cached: one token (305 s lifetime), then 503 from 1 s on; callers at 10 calls/s while
  *   the token is still valid.
  */
 import type { Phase, LoadPlan } from './caller-load.js';
@@ -24,7 +24,8 @@ export interface ScenarioSettings {
 }
 
 export const scenarioScope = 'https://vault.azure.net/.default';
-export const cachedTokenLifetimeS = 320;
+/** Just over MSAL's 5-minute refresh window, so stock reaches it within seconds of real time. */
+export const cachedTokenLifetimeS = 305;
 
 function seconds(value: number): string {
   return String(Math.max(1, Math.round(value)));
