@@ -3,12 +3,12 @@
  * Run with `--expose-gc`. After one warm-up token (so lazily loaded code and sockets are not
  * counted), the heap is measured after full collections, N scopes are acquired, and the heap is
  * measured again: (after - before) / N. Then the first `lookup-scopes` scopes are asked again,
- * round-robin (one pass, or as many calls as fit in `budget-ms`, at least 20), and the mean time
- * per cached call is reported.
+ * round-robin, each call timed (up to 100,000 calls or `budget-ms` a round): the p50 per round.
  *
  *   node --expose-gc memory.js --impl ours|stock --scopes 10000 --lookup-scopes 2000 --rounds 5 --budget-ms 2000
  */
 import { numberArg, parseArgs, runTarget, textArg } from './kit.js';
+import { timeCalls } from './latency-loop.js';
 import { createSubject, impls } from './subjects.js';
 
 const scopeOf = (i: number): string => `https://res-${String(i).padStart(5, '0')}.bench.example/.default`;
@@ -34,20 +34,17 @@ runTarget(async () => {
     await Promise.all(batch);
   }
   const after = heapAfterGc();
-  const budgetNs = BigInt(numberArg(args, 'budget-ms', 2_000) * 1e6);
-  const perCallNs: number[] = [];
+  const lookupScopeNames = Array.from({ length: lookupScopes }, (_, i) => scopeOf(i));
   let next = 0;
-  for (let round = 0; round < rounds + 1; round++) {
-    const started = process.hrtime.bigint();
-    let calls = 0;
-    while (calls < lookupScopes && (calls < 20 || process.hrtime.bigint() - started < budgetNs)) {
-      await subject.getToken(scopeOf(next));
-      next = (next + 1) % lookupScopes;
-      calls++;
-    }
-    // The first round warms up.
-    if (round > 0) perCallNs.push(Number(process.hrtime.bigint() - started) / calls);
-  }
+  const call = (): Promise<unknown> => {
+    const scope = lookupScopeNames[next] as string;
+    next = (next + 1) % lookupScopes;
+    return subject.getToken(scope);
+  };
+  const limits = { maxCalls: 100_000, budgetMs: numberArg(args, 'budget-ms', 2_000) };
+  const perCallNs: number[] = [];
+  await timeCalls(call, limits);
+  for (let round = 0; round < rounds; round++) perCallNs.push((await timeCalls(call, limits)).p50);
   subject.close();
   return { scopes, lookupScopes, bytesPerEntry: (after - before) / scopes, heapBefore: before, heapAfter: after, perCallNs };
 });
