@@ -1,7 +1,8 @@
 /**
- * What a row needs to measure: run a target in a fresh child against the shared emulators (reset
- * first), with what the emulators observed attached. Outcomes are remembered by label, so rows
- * that compare against the same stock figure run it once.
+ * What a row needs to measure: run a target in a fresh child against the shared emulators, with
+ * what the emulators observed attached. An exclusive target runs alone between two resets of the
+ * emulators; the others get a reset when nothing else runs (always, in a full run). Outcomes are
+ * remembered by label, so rows that compare against the same stock figure run it once.
  */
 import type { RecordedRequest } from '../../src/sandbox/identity/types.js';
 import type { AppBackends } from './app-backends.js';
@@ -19,6 +20,8 @@ export interface TargetSpec extends EnvRequest {
   args?: Record<string, string | number> | undefined;
   /** Give the app role the token this child will be issued (PostgreSQL targets). */
   postgres?: boolean | undefined;
+  /** The Key Vault emulator answers each call after this long while the target runs (exclusive targets). */
+  vaultLatencyMs?: number | undefined;
   /**
    * Runs alone, after a reset of the emulators: its figure comes from their request log, faults
    * or clock. Other targets may share the machine in a quick run.
@@ -87,6 +90,7 @@ export class BenchRunner implements BenchContext {
 
   private async spawnTarget(spec: TargetSpec): Promise<TargetOutcome> {
     if (spec.postgres === true) await this.backends.prepareAppRole();
+    if (spec.vaultLatencyMs !== undefined) this.sandbox.vault.setLatency(spec.vaultLatencyMs);
     const instrumentationKey = randomUUID();
     const args = Object.entries(spec.args ?? {}).flatMap(([name, value]) => [`--${name}`, String(value)]);
     try {

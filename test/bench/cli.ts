@@ -33,6 +33,12 @@ async function run(options: CliOptions): Promise<number> {
   progress(`bench${options.quick ? ' (quick)' : ''}: ${rows.length} rows; starting the sandbox (CA, identity, Key Vault, ingestion capture)`);
   const sandbox = await BenchSandbox.start();
   const backends = new AppBackends(sandbox);
+  const stop = (): Promise<void> => Promise.all([backends.stop(), sandbox.stop()]).then(() => undefined);
+  // Ctrl-C: the targets (same process group) get it too; PostgreSQL, Azurite and the CA's files are ours to remove.
+  process.once('SIGINT', () => {
+    progress('bench: interrupted; stopping the sandbox');
+    void stop().finally(() => process.exit(130));
+  });
   const results: RowResult[] = [];
   try {
     const runner = new BenchRunner(sandbox, backends, options.quick, progress);
@@ -41,7 +47,7 @@ async function run(options: CliOptions): Promise<number> {
     else for (const row of rows) results.push(await measure(row, runner));
   } finally {
     progress('bench: stopping the sandbox');
-    await Promise.all([backends.stop(), sandbox.stop()]);
+    await stop();
   }
   const machine = describeMachine(loadAtStart);
   const command = `npm run bench${options.quick ? ' -- --quick' : ''}`;

@@ -54,10 +54,11 @@ export class BenchSandbox {
     return this.clock.now();
   }
 
-  /** Before each target: no faults, no request log, no server-side token, real time. */
+  /** Before each target: no faults, no request log, no server-side token, no vault latency, real time. */
   reset(): void {
     this.identity.reset();
     this.vault.reset();
+    this.vault.setLatency(0);
     this.clock.virtualNow = undefined;
     this.marks = [];
   }

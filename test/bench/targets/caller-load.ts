@@ -44,7 +44,13 @@ function errorLabel(error: unknown): string {
   return 'unknown';
 }
 
-export async function runLoad(time: ScenarioTime, getToken: GetToken, plan: LoadPlan): Promise<CallRecord[]> {
+/** Every call that ended, and how many were started. */
+export interface LoadResult {
+  records: CallRecord[];
+  launched: number;
+}
+
+export async function runLoad(time: ScenarioTime, getToken: GetToken, plan: LoadPlan): Promise<LoadResult> {
   const start = time.now();
   const records: CallRecord[] = [];
   const outstanding = new Set<Promise<void>>();
@@ -71,5 +77,5 @@ export async function runLoad(time: ScenarioTime, getToken: GetToken, plan: Load
   const deadline = start + plan.durationMs + plan.drainMs;
   await time.until(start + plan.durationMs);
   while (outstanding.size > 0 && time.now() < deadline) await time.until(Math.min(deadline, time.now() + 100));
-  return records;
+  return { records, launched: total };
 }

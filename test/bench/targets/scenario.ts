@@ -25,8 +25,7 @@ runTarget(async () => {
     cachedWindowMs: numberArg(args, 'window-ms', 30_000),
   });
   // `maxWaitMs` is ours (callers that allow waiting); stock has no such option and waits inside its retry policy.
-  const records = await runLoad(time, subject.getToken, impl === 'ours' ? plan : { ...plan, callOptions: undefined });
+  const { records, launched } = await runLoad(time, subject.getToken, impl === 'ours' ? plan : { ...plan, callOptions: undefined });
   subject.close();
-  const launched = Math.floor(plan.durationMs / (1000 / plan.callsPerSecond));
   return { ...summariseCalls(records, launched, plan.recoveredAtMs), virtualTime: time.virtual, scale: numberArg(args, 'scale', 1) };
 });
