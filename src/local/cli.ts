@@ -5,7 +5,8 @@
  * happened against what the seed implies, prints a summary, stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -139,6 +140,14 @@ async function poisonBodies(connectionString: string, queueName: string): Promis
   return bodies;
 }
 
+/** The run's CA, plus the user's own extra CAs (a corporate proxy, a private service) when they set some. */
+function trustBundle(ca: TestCa, userExtraCa: string | undefined): string {
+  if (!userExtraCa) return ca.caCertPath;
+  const bundle = join(dirname(ca.caCertPath), 'trust-bundle.pem');
+  writeFileSync(bundle, `${readFileSync(userExtraCa, 'utf8').trim()}\n${ca.caCertPem.trim()}\n`);
+  return bundle;
+}
+
 function localSettingsFor(env: Settings): string {
   const values = Object.fromEntries(Object.entries(env).filter(([name]) => !['NODE_EXTRA_CA_CERTS', 'PATH'].includes(name)));
   return JSON.stringify({ IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node', ...values } }, null, 2);
@@ -245,7 +254,7 @@ export async function runLocal(argv: string[]): Promise<number> {
 
     const endFault = fault?.apply({ identity, vault, postgres }) ?? (() => undefined);
     progress(`Running the app (inventorySweep once, then ingestEvents until the queue is empty)…`);
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...appEnv, NODE_EXTRA_CA_CERTS: ca.caCertPath, TELEMETRY_DISABLE_OFFLINE_STORAGE: 'true' };
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...appEnv, NODE_EXTRA_CA_CERTS: trustBundle(ca, userSettings['NODE_EXTRA_CA_CERTS']), TELEMETRY_DISABLE_OFFLINE_STORAGE: 'true' };
     const app = await run.runApp(childEnv, (line) => args.verbose && progress(`    ${line}`));
     endFault();
     if (!app.report) throw new Error(`the app process ended (code ${app.code}) without a report: ${app.stderr.trim().slice(-800)}`);

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createTestCa } from '../../src/sandbox/ca.js';
+import { startIngestionServer } from '../../src/sandbox/ingestion/index.js';
 
 const cli = fileURLToPath(new URL('../../src/local/cli.js', import.meta.url));
 
@@ -138,6 +140,39 @@ describe('npm run local', () => {
       assert.equal(summary.ok, true);
       await assertNothingLeft(scratch);
     } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm run local with a real service', () => {
+  it('a part whose setting is present is the real service: telemetry goes to the configured Application Insights, and the summary says so', async () => {
+    const scratch = scratchDir();
+    // Stands in for the user's real Application Insights: its own CA, trusted the way a user trusts one.
+    const ca = createTestCa();
+    const ingestion = await startIngestionServer({ tls: { cert: ca.serverCertPem, key: ca.serverKeyPem } });
+    try {
+      const run = await new Promise<Run>((resolve, reject) => {
+        const child = spawn(process.execPath, [cli, '--json'], {
+          env: { ...process.env, TMPDIR: scratch, APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString, NODE_EXTRA_CA_CERTS: ca.caCertPath },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout) as { ok: boolean; real: Record<string, boolean> };
+      assert.deepEqual(summary.real, { identity: false, vault: false, database: false, storage: false, telemetry: true });
+      assert.doesNotMatch(run.stderr, /App Insights \(sandbox\)/, 'no sandbox ingestion was started');
+      assert.ok(ingestion.envelopes.some((e) => e.data?.baseData?.['name'] === 'InventorySweepCompleted'), 'the sweep reached the configured Application Insights');
+      await assertNothingLeft(scratch);
+    } finally {
+      await ingestion.stop();
+      ca.cleanup();
       rmSync(scratch, { recursive: true, force: true });
     }
   });
