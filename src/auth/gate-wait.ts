@@ -5,8 +5,9 @@
  *   alone never means "wait"; it only ends a wait early);
  * - only for a pause that lifts by itself (a retryable failure: throttling, an outage), and only
  *   if the gate opens within the budget;
- * - only for the gate as it was when the wait began: if it closed again meanwhile (a request failed
- *   while the caller slept), the caller gets that new failure instead of waiting on.
+ * - if the request at the opening fails and the gate closes again, a caller whose budget still
+ *   covers the next opening waits for that one too (a storm can outlast one Retry-After); the
+ *   others get the new failure.
  */
 
 /** The caller's budget in ms: its own `maxWaitMs` when given, else the provider's default. Never negative. */
@@ -23,13 +24,10 @@ export interface GateWaitInput {
   waitUntil: number;
   /** Whether the failure that closed the gate can go away by itself. */
   retryable: boolean;
-  /** The opening the caller has been waiting for, if it already waited (a clock may wake it a little early). */
-  waitingFor?: number | undefined;
 }
 
 /** How long to sleep before trying again, or undefined to fail fast now. */
-export function gateWaitMs({ now, opensAt, waitUntil, retryable, waitingFor }: GateWaitInput): number | undefined {
+export function gateWaitMs({ now, opensAt, waitUntil, retryable }: GateWaitInput): number | undefined {
   if (!retryable || opensAt > waitUntil) return undefined;
-  if (waitingFor !== undefined && opensAt !== waitingFor) return undefined;
   return Math.max(0, opensAt - now);
 }

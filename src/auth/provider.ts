@@ -143,38 +143,45 @@ export class ResilientTokenProvider implements TokenProvider {
     else entry.coldMisses += 1;
     this.emit({ ...this.base(scope, invocation), type: 'cache-miss', reason: entry.cached ? 'expired' : 'cold' });
     const waitUntil = started + waitBudgetMs(options.maxWaitMs, this.defaultMaxWaitMs);
-    /** The gate opening this caller waits for, once it has decided to wait. */
-    let waitingFor: number | undefined;
-    let pending = entry.pending;
-    while (!pending) {
-      const now = this.clock.now();
-      const cached = entry.cached;
-      // A waiter woken after another waiter's request brought a token takes it from the cache.
-      if (waitingFor !== undefined && cached && now < cached.servableUntil) return providerToken(cached, this.source, true);
-      const gate = this.closedGate(entry, now);
-      if (!gate) {
-        pending = this.startAcquisition(entry, false, invocation);
-        break;
+    /** Whether this caller has already waited for a gate opening. */
+    let waited = false;
+    for (;;) {
+      let pending = entry.pending;
+      while (!pending) {
+        const now = this.clock.now();
+        const cached = entry.cached;
+        // A waiter woken after another waiter's request brought a token takes it from the cache.
+        if (waited && cached && now < cached.servableUntil) return providerToken(cached, this.source, true);
+        const gate = this.closedGate(entry, now);
+        if (!gate) {
+          pending = this.startAcquisition(entry, false, invocation);
+          break;
+        }
+        // The last moment: inside its skew window a token is still valid; while requests are
+        // paused it is better than nothing, so it keeps being served until it truly expires.
+        if (cached && now < cached.expiresOnTimestamp) return providerToken(cached, this.source, true);
+        const rejection = gate.rejection(now, scope);
+        const sleepMs = gateWaitMs({ now, opensAt: gate.opensAt(), waitUntil, retryable: rejection.retryable });
+        if (sleepMs === undefined) throw this.callerFailed(scope, rejection, invocation, false);
+        // The caller has the time: wait on the injected clock until the gate opens (its signal ends
+        // the wait for it alone), then join the one request sent for everyone, never sooner.
+        waited = true;
+        await this.clock.sleep(sleepMs, options.signal);
+        pending = entry.pending;
       }
-      // The last moment: inside its skew window a token is still valid; while requests are
-      // paused it is better than nothing, so it keeps being served until it truly expires.
-      if (cached && now < cached.expiresOnTimestamp) return providerToken(cached, this.source, true);
-      const rejection = gate.rejection(now, scope);
-      const sleepMs = gateWaitMs({ now, opensAt: gate.opensAt(), waitUntil, retryable: rejection.retryable, waitingFor });
-      if (sleepMs === undefined) throw this.callerFailed(scope, rejection, invocation, false);
-      // The caller has the time: wait on the injected clock until the gate opens (its signal ends
-      // the wait for it alone), then join the one request sent for everyone, never sooner.
-      waitingFor = gate.opensAt();
-      await this.clock.sleep(sleepMs, options.signal);
-      pending = entry.pending;
-    }
-    try {
-      return providerToken(await abandonOnAbort(pending, options.signal), this.source, false);
-    } catch (error) {
-      if (!isTokenError(error)) throw error;
-      const last = entry.cached;
-      if (last && this.clock.now() < last.expiresOnTimestamp) return providerToken(last, this.source, true);
-      throw this.callerFailed(scope, error, invocation, true);
+      try {
+        return providerToken(await abandonOnAbort(pending, options.signal), this.source, false);
+      } catch (error) {
+        if (!isTokenError(error)) throw error;
+        const last = entry.cached;
+        if (last && this.clock.now() < last.expiresOnTimestamp) return providerToken(last, this.source, true);
+        // A caller with budget left waits for the next opening too (a storm that outlasts one
+        // Retry-After), as long as that opening comes within its budget; otherwise it gets this error.
+        const now = this.clock.now();
+        const gate = this.closedGate(entry, now);
+        if (gate && gateWaitMs({ now, opensAt: gate.opensAt(), waitUntil, retryable: error.retryable }) !== undefined) continue;
+        throw this.callerFailed(scope, error, invocation, true);
+      }
     }
   }
 
