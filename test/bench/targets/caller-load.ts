@@ -62,7 +62,9 @@ export async function runLoad(time: ScenarioTime, getToken: GetToken, plan: Load
     const offset = i * stepMs;
     while (phases.length > 0 && (phases[0] as Phase).atMs <= offset) {
       const { atMs, name, fault, lifetimeSeconds } = phases.shift() as Phase;
-      await time.until(start + atMs);
+      // A phase from T covers requests sent at T and after ([T, next)): switch the emulator 1 ms
+      // early, or a timer that fires exactly at T (a gate opening) would still meet the old phase.
+      await time.until(start + Math.max(0, atMs - 1));
       await control({ ...time.sync(), mark: name, fault, lifetimeSeconds });
     }
     await time.until(start + offset);
