@@ -4,12 +4,11 @@
  * even when blank, as Core Tools never overwrites one that exists. Every read is recorded, so the
  * report lists exactly the settings the provider's configuration code looked at.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Environment } from '../environment.js';
+import { readLocalSettings } from '../settings/local-settings-file.js';
 import type { SettingOrigin } from './report.js';
 
-export const localSettingsFileName = 'local.settings.json';
+export { localSettingsFileName } from '../settings/local-settings-file.js';
 
 export interface LoadedSettings {
   /** The merged view; reading it records the name. */
@@ -25,38 +24,6 @@ export interface LoadedSettings {
   file?: string | undefined;
   /** Why local.settings.json exists but could not be used. */
   problem?: string | undefined;
-}
-
-interface FileValues {
-  values: Record<string, string>;
-  file?: string | undefined;
-  problem?: string | undefined;
-}
-
-function readLocalSettings(cwd: string): FileValues {
-  const file = resolve(cwd, localSettingsFileName);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { values: {} } : { values: {}, problem: `${file} cannot be read (${code ?? 'error'})` };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { values: {}, file, problem: `${file} is not valid JSON; func start would refuse it too` };
-  }
-  const values = typeof parsed === 'object' && parsed !== null ? (parsed as { Values?: unknown }).Values : undefined;
-  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-    return { values: {}, file, problem: `${file} has no "Values" object` };
-  }
-  const strings: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') strings[name] = String(value);
-  }
-  return { values: strings, file };
 }
 
 const settingName = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -184,7 +184,7 @@ export async function runLocal(argv: string[]): Promise<number> {
   });
 
   const work = (async (): Promise<number> => {
-    const userSettings = mergedSettings(process.env, readLocalSettings(join(projectRoot, 'local.settings.json')));
+    const userSettings = mergedSettings(process.env, readLocalSettings(projectRoot));
     const real: RealParts = realParts(userSettings);
     if (real.identity && !real.database) throw new Error('The sandbox PostgreSQL accepts only tokens the sandbox identity issued: with a real identity (IDENTITY_ENDPOINT or AZURE_CLIENT_CERTIFICATE_PATH), set POSTGRES_HOST to a real server too.');
     progress(`Starting the sandbox${fault ? ` with fault '${fault.name}'` : ''}:`);

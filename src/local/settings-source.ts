@@ -3,14 +3,15 @@
  * `local.settings.json` (`Values`) in the project folder. Each sandbox part gives way to the real
  * service when its setting is present here.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readLocalSettings as readLocalSettingsFile } from '../settings/local-settings-file.js';
 
 export type Settings = Record<string, string>;
 
-export function readLocalSettings(path: string): Settings {
-  if (!existsSync(path)) return {};
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { Values?: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(parsed.Values ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
+/** The non-blank `Values` of local.settings.json in `projectRoot`; a file that exists but cannot be used is an error. */
+export function readLocalSettings(projectRoot: string): Settings {
+  const { values, problem } = readLocalSettingsFile(projectRoot);
+  if (problem) throw new Error(problem);
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
 }
 
 export function mergedSettings(env: NodeJS.ProcessEnv, fileSettings: Settings): Settings {
