@@ -31,6 +31,19 @@ export function configurationCheck(failure: Failure, situation: Situation): Chec
   };
 }
 
+/** A setting the doctor itself found wrong, with a remedy written for that setting. */
+export function settingProblem(setting: string, message: string, remedyText: string): Check {
+  return {
+    id: 'configuration',
+    group: 'configuration',
+    status: 'fail',
+    title: setting,
+    finding: message,
+    error: { code: 'configuration_error', message, setting },
+    remedy: { id: 'configuration', text: remedyText },
+  };
+}
+
 export function certificateCheck(certificate: CertificateFacts, situation: Situation): Check {
   const leftMs = Date.parse(certificate.notAfter) - situation.now;
   const days = Math.floor(leftMs / 86_400_000);

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { settingProblem } from './configuration-checks.js';
 import type { Check } from './report.js';
 import type { LoadedSettings } from './settings-source.js';
 
@@ -22,16 +23,6 @@ export function extraTrust(settings: LoadedSettings): ExtraTrust {
     return { ca: [...rootCertificates, readFileSync(path, 'utf8')].join('\n') };
   } catch (error) {
     const message = `NODE_EXTRA_CA_CERTS names '${path}', which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}) (setting: NODE_EXTRA_CA_CERTS)`;
-    return {
-      problem: {
-        id: 'configuration',
-        group: 'configuration',
-        status: 'fail',
-        title: 'NODE_EXTRA_CA_CERTS',
-        finding: message,
-        error: { code: 'configuration_error', message, setting: 'NODE_EXTRA_CA_CERTS' },
-        remedy: { id: 'configuration', text: 'Point NODE_EXTRA_CA_CERTS at a readable PEM file with the CA certificate to trust, or remove it.' },
-      },
-    };
+    return { problem: settingProblem('NODE_EXTRA_CA_CERTS', message, 'Point NODE_EXTRA_CA_CERTS at a readable PEM file with the CA certificate to trust, or remove it.') };
   }
 }

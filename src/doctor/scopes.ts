@@ -2,6 +2,7 @@
  * The scopes to try: the ones the app itself asks for (Key Vault, and the SQL scope of the
  * configured SQL_ENGINE), unless `--scope` names others.
  */
+import { settingProblem } from './configuration-checks.js';
 import type { Check } from './report.js';
 
 export const keyVaultScope = 'https://vault.azure.net/.default';
@@ -24,15 +25,7 @@ export function defaultScopes(sqlEngine: string | undefined): ScopeChoice {
   const message = `SQL_ENGINE must be "postgres" or "azure-sql", got "${engine}" (setting: SQL_ENGINE)`;
   return {
     scopes: [keyVaultScope],
-    problem: {
-      id: 'configuration',
-      group: 'configuration',
-      status: 'fail',
-      title: 'SQL_ENGINE',
-      finding: message,
-      error: { code: 'configuration_error', message, setting: 'SQL_ENGINE' },
-      remedy: { id: 'configuration', text: 'Set SQL_ENGINE to "postgres" (Azure Database for PostgreSQL) or "azure-sql" (Azure SQL Database); the SQL token is checked for that engine\'s scope.' },
-    },
+    problem: settingProblem('SQL_ENGINE', message, 'Set SQL_ENGINE to "postgres" (Azure Database for PostgreSQL) or "azure-sql" (Azure SQL Database); the SQL token is checked for that engine\'s scope.'),
   };
 }
 
