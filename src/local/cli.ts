@@ -17,6 +17,7 @@ import { killOnExit } from '../sandbox/cleanup.js';
 import { startIdentityEmulator, type IdentityEmulator } from '../sandbox/identity/index.js';
 import { startIngestionServer, type IngestionServer } from '../sandbox/ingestion/index.js';
 import { startKeyVaultEmulator, type KeyVaultEmulator } from '../sandbox/keyvault/index.js';
+import { createAppRole, createDatabase } from '../sandbox/postgres-database.js';
 import { startPostgresServer, type PostgresServer } from '../sandbox/postgres.js';
 import { seedPlan, type SeedPlan } from '../sandbox/seed.js';
 import { settingDefaults } from '../settings/defaults.js';
@@ -99,17 +100,11 @@ async function tokenFor(identity: IdentityEmulator, resource: string): Promise<s
 }
 
 async function seedDatabase(server: PostgresServer, appRole: string, appToken: string): Promise<void> {
-  const admin = new pg.Client({ host: server.host, port: server.port, user: server.superuser, password: server.superuserPassword, database: 'postgres' });
-  await admin.connect();
-  await admin.query('CREATE DATABASE inventory');
-  await admin.end();
-  const pool = new pg.Pool({ host: server.host, port: server.port, user: server.superuser, password: server.superuserPassword, database: 'inventory', max: 1 });
+  const pool = await createDatabase(server, 'inventory', 1);
   try {
     // The deployer's part: schema by migration, an app role whose password is the app's token.
     await migratePostgres(pool);
-    const role = pg.escapeIdentifier(appRole);
-    await pool.query(`CREATE ROLE ${role} LOGIN PASSWORD ${pg.escapeLiteral(appToken)}`);
-    await pool.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await createAppRole(pool, appRole, appToken);
   } finally {
     await pool.end();
   }

@@ -4,6 +4,7 @@
  * and sets the app role's password to the token the identity emulator issued.
  */
 import pg from 'pg';
+import { createAppRole, createDatabase } from '../../src/sandbox/postgres-database.js';
 import { startPostgresServer } from '../../src/sandbox/postgres.js';
 
 export interface LocalPostgres {
@@ -21,26 +22,14 @@ export interface LocalPostgres {
 export async function startPostgres(database = 'inventory'): Promise<LocalPostgres> {
   const server = await startPostgresServer();
   const { host, port } = server;
-  const bootstrap = new pg.Client({ host, port, user: server.superuser, password: server.superuserPassword, database: 'postgres' });
-  await bootstrap.connect();
-  try {
-    await bootstrap.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-  } finally {
-    await bootstrap.end();
-  }
-  const admin = new pg.Pool({ host, port, user: server.superuser, password: server.superuserPassword, database, max: 2 });
-  admin.on('error', () => undefined);
+  const admin = await createDatabase(server, database);
 
   return {
     host,
     port,
     database,
     admin,
-    async createAppRole(role) {
-      const name = pg.escapeIdentifier(role);
-      await admin.query(`CREATE ROLE ${name} LOGIN`);
-      await admin.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${name}`);
-    },
+    createAppRole: (role) => createAppRole(admin, role),
     async setPassword(role, password) {
       await admin.query(`ALTER ROLE ${pg.escapeIdentifier(role)} PASSWORD ${pg.escapeLiteral(password)}`);
     },
