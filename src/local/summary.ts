@@ -64,7 +64,7 @@ export function renderSummary(summary: LocalSummary): { ok: boolean; text: strin
     { what: 'secrets inventoried', ok: rows.inventory === plan.secrets || Number.isNaN(rows.inventory), detail: `${rows.inventory} rows of ${plan.secrets} secrets (${plan.nearExpiry} near or past expiry, ${plan.withoutExpiry} without expiry)` },
     { what: 'events stored', ok: rows.events === plan.storedEvents || Number.isNaN(rows.events), detail: `${rows.events} of ${plan.storedEvents} good events, each once (a replayed one was not stored twice)` },
     { what: 'messages poisoned', ok: missingBad.length === 0 && summary.poisoned.length === plan.poisoned, detail: `${summary.poisoned.length} (bad signature, not JSON, unknown type), bodies intact${missingBad.length ? `; missing: ${missingBad.length}` : ''}` },
-    { what: 'nothing lost', ok: deliveriesByOutcome('succeeded') + summary.poisoned.length >= plan.storedEvents + plan.poisoned, detail: `${deliveriesByOutcome('succeeded')} handled, ${deliveriesByOutcome('failed')} retried by the host after ${[...new Set(report.retryWaitsSeconds)].join('/') || '—'} s` },
+    { what: 'nothing lost', ok: deliveriesByOutcome('succeeded') + summary.poisoned.length >= plan.storedEvents + plan.poisoned, detail: `${deliveriesByOutcome('succeeded')} handled, ${deliveriesByOutcome('failed') === 0 ? 'none retried' : `${deliveriesByOutcome('failed')} retried by the host after ${[...new Set(report.retryWaitsSeconds)].join('/')} s`}` },
   ];
   const ok = checks.every((c) => c.ok);
   const retryReasons = [...new Set(report.deliveries.filter((d) => d.outcome === 'failed' && d.error).map((d) => (d.error ?? '').slice(0, 160)))].slice(0, 5);
@@ -77,7 +77,7 @@ export function renderSummary(summary: LocalSummary): { ok: boolean; text: strin
     '',
     ...checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.what.padEnd(20)} ${c.detail}`),
     '',
-    `  identity requests      ${summary.identityRequests.length} (${summary.identityRequests.map((r) => r.status ?? r.fault ?? '?').join(' ')}); spacing ${gapsSeconds(summary.identityRequests)} s`,
+    `  identity requests      ${summary.identityRequests.length} (${summary.identityRequests.map((r) => r.status ?? r.fault ?? '?').join(' ')}); gaps ${gapsSeconds(summary.identityRequests)} s (all scopes)`,
     `  tokens from cache      ${cacheHits || 'see TokenCacheHit'} (vs ${summary.identityRequests.filter((r) => r.status === 200).length} fetched)`,
     `  Key Vault requests     ${summary.vaultRequests}`,
     `  telemetry items        ${[...itemsByType].map(([type, n]) => `${type.replace(/Data$/, '')} ${n}`).join(', ') || 'none'}`,
