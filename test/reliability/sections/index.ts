@@ -1,0 +1,4 @@
+/** Every section of the reliability matrix, in the order the table prints them. */
+import type { MatrixSection } from '../matrix.js';
+
+export const sections: readonly MatrixSection[] = [];
