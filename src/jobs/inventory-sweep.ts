@@ -1,6 +1,7 @@
 /**
  * The timer batch job: list every secret of the vault (metadata only, never values), resolve each
- * one's current version and upsert its inventory row, at most `concurrency` items at a time.
+ * one's current version and upsert its inventory row: at most `concurrency` Key Vault calls and at
+ * most `concurrency` upserts at a time.
  * Idempotent (rows are a function of the vault's state). A failed item is reported and the rest
  * go on; a run in which every item failed, or the listing itself failed, fails the invocation.
  */
@@ -74,7 +75,10 @@ export async function runInventorySweep(input: InventorySweepInput): Promise<Inv
   const policy = input.retry ?? sweepRetryPolicy;
   const maxListed = input.maxFailuresListed ?? 20;
   const startedAt = clock.now();
-  const limit = pLimit(input.concurrency);
+  // Two pipelined stages, each bounded by `concurrency`: an item waiting for the database does not
+  // hold a Key Vault slot, so the vault (the throttled, slower side) is kept busy.
+  const vaultSlots = pLimit(input.concurrency);
+  const storeSlots = pLimit(input.concurrency);
   const summary: InventorySweepSummary = { listed: 0, upserted: 0, failed: 0, nearExpiry: 0, withoutExpiry: 0, durationMs: 0, listingFailed: false, failures: [] };
 
   function reportExpiry(secret: SecretSummary): void {
@@ -94,11 +98,11 @@ export async function runInventorySweep(input: InventorySweepInput): Promise<Inv
 
   async function sweepOne(listed: SecretSummary): Promise<void> {
     try {
-      const current = await withRetries(() => vault.currentVersion(listed.name), clock, policy);
+      const current = await vaultSlots(() => withRetries(() => vault.currentVersion(listed.name), clock, policy));
       // Deleted between the listing and now: nothing to record.
       if (current === undefined) return;
       const secret = { ...current, name: listed.name };
-      await withRetries(() => store.upsertSecretInventory(row(secret)), clock, policy);
+      await storeSlots(() => withRetries(() => store.upsertSecretInventory(row(secret)), clock, policy));
       summary.upserted++;
       reportExpiry(secret);
     } catch (error) {
@@ -110,7 +114,7 @@ export async function runInventorySweep(input: InventorySweepInput): Promise<Inv
     }
   }
 
-  // Bounded memory on big vaults: stop reading pages while this many items wait for a slot.
+  // Bounded memory on big vaults: stop reading pages while this many items are in either stage.
   const maxQueued = input.concurrency * 4;
   const inFlight = new Set<Promise<void>>();
   const seen = new Set<string>();
@@ -123,7 +127,7 @@ export async function runInventorySweep(input: InventorySweepInput): Promise<Inv
         if (seen.has(secret.name)) continue;
         seen.add(secret.name);
         summary.listed++;
-        const task = limit(() => sweepOne(secret)).finally(() => inFlight.delete(task));
+        const task = sweepOne(secret).finally(() => inFlight.delete(task));
         inFlight.add(task);
         if (inFlight.size >= maxQueued) await Promise.race(inFlight);
       }

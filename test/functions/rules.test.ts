@@ -108,6 +108,36 @@ describe('inventory sweep job', () => {
     assert.equal(telemetry.events('InventorySweepCompleted').length, 1);
   });
 
+  it('an item waiting for the database does not hold a Key Vault slot: the two stages are pipelined, each bounded by `concurrency`', async () => {
+    const ports = memoryPorts(Array.from({ length: 20 }, (_, i) => `s${i}`), () => false);
+    let upsertsRunning = 0;
+    let upsertPeak = 0;
+    let vaultCalls = 0;
+    const release: (() => void)[] = [];
+    const vault: SecretVault = { ...ports.vault, currentVersion: (name) => (vaultCalls++, ports.vault.currentVersion(name)) };
+    const store: Store = {
+      ...ports.store,
+      async upsertSecretInventory(row) {
+        upsertsRunning++;
+        upsertPeak = Math.max(upsertPeak, upsertsRunning);
+        await new Promise<void>((resolve) => release.push(resolve));
+        upsertsRunning--;
+        return ports.store.upsertSecretInventory(row);
+      },
+    };
+    const run = runInventorySweep({ vault, store, telemetry: new RecordingTelemetry(), log, clock: new VirtualClock(0), concurrency: 2, expiryWindowMs: 0 });
+    // Let the job go as far as it can while every upsert is held.
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(upsertsRunning, 2, 'at most `concurrency` upserts at once');
+    assert.equal(vaultCalls, 8, 'Key Vault lookups go on up to the in-flight bound (4 × concurrency) while the database is busy');
+    while (release.length > 0 || upsertsRunning > 0) {
+      release.splice(0).forEach((resolve) => resolve());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const summary = await run;
+    assert.deepEqual([summary.upserted, summary.failed, upsertPeak, ports.peak()], [20, 0, 2, 2]);
+  });
+
   it('an empty vault is a successful run', async () => {
     const ports = memoryPorts([], () => false);
     const summary = await runInventorySweep({ ...ports, telemetry: new RecordingTelemetry(), log, clock: new VirtualClock(0), concurrency: 2, expiryWindowMs: 0 });

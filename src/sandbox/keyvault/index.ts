@@ -97,11 +97,20 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     return { id: `${vaultUrl}/secrets/${name}${withVersion ? `/${version.version}` : ''}`, attributes: attributes(version), contentType: version.contentType, tags: version.tags };
   }
 
-  function page(items: Record<string, unknown>[], path: string, query: Record<string, string>): Record<string, unknown> {
+  // Sorted once per change, not per page: sorting 10,000 names on every page blocked this
+  // emulator's event loop long enough to add milliseconds to every concurrent answer.
+  let sortedCache: string[] | undefined;
+  function sortedNames(): string[] {
+    sortedCache ??= [...secrets.keys()].sort((a, b) => a.localeCompare(b));
+    return sortedCache;
+  }
+
+  /** Only the page's own items are rendered. */
+  function page<T>(all: readonly T[], path: string, query: Record<string, string>, render: (entry: T) => Record<string, unknown>): Record<string, unknown> {
     const size = Math.min(Number(query.maxresults ?? MAX_PAGE) || MAX_PAGE, MAX_PAGE);
     const start = Number(query.$skiptoken ?? 0);
-    const slice = items.slice(start, start + size);
-    const next = start + size < items.length ? `${vaultUrl}${path}?api-version=${query['api-version'] ?? '7.6'}&$skiptoken=${start + size}&maxresults=${size}` : null;
+    const slice = all.slice(start, start + size).map(render);
+    const next = start + size < all.length ? `${vaultUrl}${path}?api-version=${query['api-version'] ?? '7.6'}&$skiptoken=${start + size}&maxresults=${size}` : null;
     return { value: slice, nextLink: next };
   }
 
@@ -123,12 +132,12 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
   function answer(operation: KeyVaultOperation, name: string | undefined, version: string | undefined, path: string, query: Record<string, string>): [number, unknown] {
     const notFound: [number, unknown] = [404, { error: { code: 'SecretNotFound', message: `A secret with (name/id) ${name ?? ''} was not found in this key vault.` } }];
     if (operation === 'list') {
-      const items = [...secrets.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([secretName, versions]) => item(secretName, versions.at(-1) as StoredVersion, false));
-      return [200, page(items, path, query)];
+      const names = sortedNames();
+      return [200, page(names, path, query, (secretName) => item(secretName, secrets.get(secretName)?.at(-1) as StoredVersion, false))];
     }
     const versions = name === undefined ? undefined : secrets.get(name);
     if (!versions || name === undefined) return notFound;
-    if (operation === 'versions') return [200, page(versions.map((v) => item(name, v, true)), path, query)];
+    if (operation === 'versions') return [200, page(versions, path, query, (v) => item(name, v, true))];
     if (operation === 'get') {
       const found = version === undefined || version === '' ? versions.at(-1) : versions.find((v) => v.version === version);
       if (!found) return notFound;
@@ -203,6 +212,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
       const versions = secrets.get(name) ?? [];
       const stored: StoredVersion = { ...attrs, version: randomBytes(16).toString('hex'), value, created: seconds(attrs.createdOn) ?? stamp, updated: seconds(attrs.updatedOn) ?? stamp };
       versions.push(stored);
+      if (!secrets.has(name)) sortedCache = undefined;
       secrets.set(name, versions);
       return stored.version;
     },
