@@ -10,14 +10,38 @@
 import pg from 'pg';
 import { postgresDefaults, postgresScope, type PostgresStoreOptions } from './postgres-options.js';
 
-export function postgresPoolConfig(options: PostgresStoreOptions): pg.PoolConfig {
-  const { settings, provider } = options;
+/**
+ * The token a new connection signs in with. The provider serves its cached token while it is
+ * valid on the provider's clock, but the server may refuse it sooner (revoked, or the server's
+ * clock is ahead): after `refused()`, the next sign-in asks the provider for a token other than
+ * the one last presented, instead of presenting it again until the message is poisoned.
+ */
+export class SignInToken {
+  #presented: string | undefined;
+  #refused: string | undefined;
+
+  constructor(private readonly provider: PostgresStoreOptions['provider']) {}
+
+  readonly password = async (): Promise<string> => {
+    const token = (await this.provider.getToken(postgresScope, this.#refused === undefined ? undefined : { refusedToken: this.#refused })).token;
+    this.#presented = token;
+    return token;
+  };
+
+  /** The server refused the last sign-in (28P01). */
+  refused(): void {
+    this.#refused = this.#presented;
+  }
+}
+
+export function postgresPoolConfig(options: PostgresStoreOptions, signIn: SignInToken = new SignInToken(options.provider)): pg.PoolConfig {
+  const { settings } = options;
   return {
     host: settings.host,
     port: settings.port,
     database: settings.database,
     user: settings.user,
-    password: async () => (await provider.getToken(postgresScope)).token,
+    password: signIn.password,
     ssl: settings.ssl ? { rejectUnauthorized: true, ...options.tls } : false,
     max: settings.poolMax,
     connectionTimeoutMillis: postgresDefaults.connectionTimeoutMs,
@@ -27,8 +51,8 @@ export function postgresPoolConfig(options: PostgresStoreOptions): pg.PoolConfig
   };
 }
 
-export function createPostgresPool(options: PostgresStoreOptions): pg.Pool {
-  const pool = new pg.Pool(postgresPoolConfig(options));
+export function createPostgresPool(options: PostgresStoreOptions, signIn?: SignInToken): pg.Pool {
+  const pool = new pg.Pool(postgresPoolConfig(options, signIn));
   // An idle client losing its connection must not crash the worker; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

@@ -5,7 +5,7 @@
  */
 import { classifyPostgresError } from './postgres-errors.js';
 import type { PostgresStoreOptions } from './postgres-options.js';
-import { createPostgresPool } from './postgres-pool.js';
+import { createPostgresPool, SignInToken } from './postgres-pool.js';
 import type { IngestedEvent, SecretInventoryRow, Store } from './store.js';
 
 /** What the store needs of pg's `Pool`. */
@@ -26,12 +26,25 @@ const insertEventSql = `
 INSERT INTO ingested_events (id, type, occurred_at, payload) VALUES ($1, $2, $3, $4)
 ON CONFLICT (id) DO NOTHING`;
 
-export function postgresStoreOver(pool: PostgresQueryPool): Store {
+/** SQLSTATE of a failed password sign-in: with token sign-in, the server refused the token. */
+const signInRefused = '28P01';
+
+/**
+ * `onSignInRefused` is told when the server refused a sign-in; the statement is then tried once
+ * more at once, on a connection that signs in with another token (see SignInToken).
+ */
+export function postgresStoreOver(pool: PostgresQueryPool, onSignInRefused?: () => void): Store {
   async function query(text: string, values: unknown[]): Promise<{ rowCount: number | null }> {
     try {
       return await pool.query(text, values);
     } catch (error) {
-      throw classifyPostgresError(error);
+      if (onSignInRefused === undefined || (error as { code?: unknown }).code !== signInRefused) throw classifyPostgresError(error);
+      onSignInRefused();
+      try {
+        return await pool.query(text, values);
+      } catch (again) {
+        throw classifyPostgresError(again);
+      }
     }
   }
 
@@ -48,5 +61,6 @@ export function postgresStoreOver(pool: PostgresQueryPool): Store {
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
-  return postgresStoreOver(createPostgresPool(options));
+  const signIn = new SignInToken(options.provider);
+  return postgresStoreOver(createPostgresPool(options, signIn), () => signIn.refused());
 }

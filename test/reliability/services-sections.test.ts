@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MatrixSection } from './matrix.js';
 import { keyVaultSection } from './sections/key-vault.js';
+import { postgresSection } from './sections/postgres.js';
 
-for (const matrixSection of [keyVaultSection] as MatrixSection[]) {
+for (const matrixSection of [keyVaultSection, postgresSection] as MatrixSection[]) {
   describe(`reliability: ${matrixSection.group}`, () => {
     let context: unknown;
     before(async () => (context = await matrixSection.start()));

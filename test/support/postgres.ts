@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { createAppRole, createDatabase } from '../../src/sandbox/postgres-database.js';
-import { startPostgresServer, type PostgresServer } from '../../src/sandbox/postgres.js';
+import { startPostgresServer, type PostgresServer, type PostgresServerOptions } from '../../src/sandbox/postgres.js';
 
 export interface LocalPostgres {
   host: string;
@@ -21,8 +21,8 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(database = 'inventory'): Promise<LocalPostgres> {
-  const server = await startPostgresServer();
+export async function startPostgres(database = 'inventory', options: PostgresServerOptions = {}): Promise<LocalPostgres> {
+  const server = await startPostgresServer(options);
   const { host, port } = server;
   const admin = await createDatabase(server, database);
 

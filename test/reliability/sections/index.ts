@@ -1,5 +1,6 @@
 /** Every section of the reliability matrix, in the order the table prints them. */
 import type { MatrixSection } from '../matrix.js';
 import { keyVaultSection } from './key-vault.js';
+import { postgresSection } from './postgres.js';
 
-export const sections: readonly MatrixSection[] = [keyVaultSection];
+export const sections: readonly MatrixSection[] = [keyVaultSection, postgresSection];

@@ -28,8 +28,9 @@ export interface ServiceStack {
   stop(): Promise<void>;
 }
 
-export async function startServiceStack(): Promise<ServiceStack> {
-  const [stack, postgres] = await Promise.all([startFunctionsStack(), startPostgres()]);
+/** `durableCommits`: for sections that crash the server (see PostgresServerOptions). */
+export async function startServiceStack(options: { durableCommits?: boolean } = {}): Promise<ServiceStack> {
+  const [stack, postgres] = await Promise.all([startFunctionsStack(), startPostgres('inventory', options)]);
   await migratePostgres(postgres.admin);
   await postgres.createAppRole(appRole);
   await postgres.setPassword(appRole, (await stack.provider.getToken(postgresScope)).token);
