@@ -28,9 +28,18 @@ export class SignInToken {
     return token;
   };
 
-  /** The server refused the last sign-in (28P01). */
-  refused(): void {
-    this.#refused = this.#presented;
+  /** The token the latest sign-in presented. */
+  get presented(): string | undefined {
+    return this.#presented;
+  }
+
+  /**
+   * The server refused a sign-in (28P01). `token` is what `presented` said when the failed
+   * statement started: under concurrency a later sign-in may already present a fresh token,
+   * which must not be marked refused in its place.
+   */
+  refused(token: string | undefined): void {
+    this.#refused = token ?? this.#presented;
   }
 }
 

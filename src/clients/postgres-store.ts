@@ -30,16 +30,17 @@ ON CONFLICT (id) DO NOTHING`;
 const signInRefused = '28P01';
 
 /**
- * `onSignInRefused` is told when the server refused a sign-in; the statement is then tried once
- * more at once, on a connection that signs in with another token (see SignInToken).
+ * With `signIn`, a statement whose connection's sign-in the server refused is tried once more at
+ * once, on a connection that signs in with another token (see SignInToken).
  */
-export function postgresStoreOver(pool: PostgresQueryPool, onSignInRefused?: () => void): Store {
+export function postgresStoreOver(pool: PostgresQueryPool, signIn?: Pick<SignInToken, 'presented' | 'refused'>): Store {
   async function query(text: string, values: unknown[]): Promise<{ rowCount: number | null }> {
+    const presented = signIn?.presented;
     try {
       return await pool.query(text, values);
     } catch (error) {
-      if (onSignInRefused === undefined || (error as { code?: unknown }).code !== signInRefused) throw classifyPostgresError(error);
-      onSignInRefused();
+      if (signIn === undefined || (error as { code?: unknown }).code !== signInRefused) throw classifyPostgresError(error);
+      signIn.refused(presented);
       try {
         return await pool.query(text, values);
       } catch (again) {
@@ -62,5 +63,5 @@ export function postgresStoreOver(pool: PostgresQueryPool, onSignInRefused?: () 
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const signIn = new SignInToken(options.provider);
-  return postgresStoreOver(createPostgresPool(options, signIn), () => signIn.refused());
+  return postgresStoreOver(createPostgresPool(options, signIn), signIn);
 }

@@ -4,8 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import type { MatrixSection } from './matrix.js';
 import { keyVaultSection } from './sections/key-vault.js';
 import { postgresSection } from './sections/postgres.js';
+import { azuriteSection } from './sections/azurite.js';
 
-for (const matrixSection of [keyVaultSection, postgresSection] as MatrixSection[]) {
+for (const matrixSection of [keyVaultSection, postgresSection, azuriteSection] as MatrixSection[]) {
   describe(`reliability: ${matrixSection.group}`, () => {
     let context: unknown;
     before(async () => (context = await matrixSection.start()));

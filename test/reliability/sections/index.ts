@@ -2,5 +2,6 @@
 import type { MatrixSection } from '../matrix.js';
 import { keyVaultSection } from './key-vault.js';
 import { postgresSection } from './postgres.js';
+import { azuriteSection } from './azurite.js';
 
-export const sections: readonly MatrixSection[] = [keyVaultSection, postgresSection];
+export const sections: readonly MatrixSection[] = [keyVaultSection, postgresSection, azuriteSection];

@@ -21,14 +21,18 @@ export interface WorkerDeps {
   store: Store;
   signingKey: CachedSecret;
   telemetry: Telemetry;
-  /** Runs before the product sees each delivery (a row's fault trigger); gets the delivery's count. */
-  beforeEach?: (delivery: number) => Promise<void>;
+  /** Runs before the product sees each delivery (a row's fault trigger): the count of deliveries so far and the message id. */
+  beforeEach?: DeliveryHook;
   /** Runs after the product finished with a delivery, before the host settles the message. */
-  afterEach?: (delivery: number) => Promise<void>;
+  afterEach?: DeliveryHook;
+  /** Shared by every instance of the worker, so hooks count deliveries across instances. */
+  counter?: { deliveries: number };
 }
 
+export type DeliveryHook = (delivery: number, messageId: string) => Promise<void>;
+
 export function ingestWorker(queueName: string, deps: WorkerDeps): RegisteredFunction {
-  let deliveries = 0;
+  const counter = deps.counter ?? { deliveries: 0 };
   return {
     name: 'ingestEvents',
     bindings: {
@@ -36,16 +40,17 @@ export function ingestWorker(queueName: string, deps: WorkerDeps): RegisteredFun
       poison: { type: 'queue', direction: 'out', queueName: `${queueName}-poison`, connection: 'AzureWebJobsStorage' },
     },
     async handler(message: unknown, context: unknown) {
-      const delivery = ++deliveries;
+      const delivery = ++counter.deliveries;
       const invocation = context as InvocationContext;
       const metadata = invocation.triggerMetadata ?? {};
+      const messageId = String(metadata.id);
       const text = typeof metadata.queueTrigger === 'string' ? metadata.queueTrigger : JSON.stringify(message);
-      await deps.beforeEach?.(delivery);
+      await deps.beforeEach?.(delivery, messageId);
       const outcome = await ingestMessage(
-        { body: message, text, id: String(metadata.id), dequeueCount: Number(metadata.dequeueCount ?? 0) },
+        { body: message, text, id: messageId, dequeueCount: Number(metadata.dequeueCount ?? 0) },
         { store: deps.store, signingKey: deps.signingKey, telemetry: deps.telemetry, log: memoryLog(), maxMessageBytes: 64 * 1024 },
       );
-      await deps.afterEach?.(delivery);
+      await deps.afterEach?.(delivery, messageId);
       if (outcome.status === 'rejected') invocation.extraOutputs.set('poison', text);
     },
   };
