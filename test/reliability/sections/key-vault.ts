@@ -13,6 +13,7 @@ import { describeGaps, requestSpacingChecks } from '../checks/request-spacing.js
 import { memoryLog, startServiceStack, type ServiceStack } from '../support/service-stack.js';
 import { watchUnhandledRejections } from '../support/unhandled.js';
 import { WireLog } from '../support/wire-log.js';
+import { assertAllClosed, openHandles, type HandleCounts } from '../support/open-handles.js';
 
 const secretNames = Array.from({ length: 12 }, (_, i) => `kv-secret-${String(i).padStart(2, '0')}`);
 const start = Date.parse('2030-01-01T02:00:00Z');
@@ -158,13 +159,17 @@ const rows: MatrixRow<ServiceStack>[] = [
   },
 ];
 
-export const keyVaultSection = section<ServiceStack>({
+export const keyVaultSection = section<ServiceStack & { baseline: HandleCounts }>({
   group: 'key-vault',
   async start() {
+    const baseline = openHandles();
     const services = await startServiceStack();
     for (const name of secretNames) services.stack.vault.setSecret(name, `value-of-${name}`, { expiresOn: new Date(start + 90 * 86_400_000) });
-    return services;
+    return { ...services, baseline };
   },
-  stop: (services) => services.stop(),
+  async stop(context) {
+    await context.stop();
+    await assertAllClosed(context.baseline, 'the key-vault section');
+  },
   rows,
 });
