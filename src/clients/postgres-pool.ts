@@ -17,6 +17,7 @@ import { postgresDefaults, postgresScope, type PostgresStoreOptions } from './po
  * the one last presented, instead of presenting it again until the message is poisoned.
  */
 export class SignInToken {
+  #first: string | undefined;
   #presented: string | undefined;
   #refused: string | undefined;
 
@@ -24,6 +25,7 @@ export class SignInToken {
 
   readonly password = async (): Promise<string> => {
     const token = (await this.provider.getToken(postgresScope, this.#refused === undefined ? undefined : { refusedToken: this.#refused })).token;
+    this.#first ??= token;
     this.#presented = token;
     return token;
   };
@@ -35,11 +37,12 @@ export class SignInToken {
 
   /**
    * The server refused a sign-in (28P01). `token` is what `presented` said when the failed
-   * statement started: under concurrency a later sign-in may already present a fresh token,
-   * which must not be marked refused in its place.
+   * statement started (undefined before this pool's first sign-in, whose token is then the one
+   * refused): under concurrency a later sign-in may already present a fresh token, which must
+   * not be marked refused in its place.
    */
   refused(token: string | undefined): void {
-    this.#refused = token ?? this.#presented;
+    this.#refused = token ?? this.#first;
   }
 }
 
