@@ -53,14 +53,22 @@ const rows: MatrixRow<PostgresContext>[] = [
     async run(context) {
       const { server } = context.services.postgres;
       let crashed = false;
+      let completed = 0;
+      let crash: () => void = () => undefined;
+      const afterCrash = new Promise<void>((resolve) => (crash = resolve));
       const result = await runQueueRow(context.services, context.queues, {
         name: 'pg-crash',
         count: 40,
-        // Right after the 6th event is stored, while the rest of the batch of 16 is mid-insert or waiting for a connection.
-        afterEach: async (delivery) => {
-          if (delivery === 6 && !crashed) {
+        // Right after the 6th event is stored, while the rest of the batch of 16 is mid-insert or
+        // waiting: deliveries after the 8th wait for the crash, so some always meet a dead server.
+        beforeEach: async (delivery) => {
+          if (delivery > 8 && delivery <= 16) await afterCrash;
+        },
+        afterEach: async () => {
+          if (++completed === 6 && !crashed) {
             crashed = true;
             await server.crash();
+            crash();
           }
         },
         whileMessagesWait: async () => {
