@@ -5,7 +5,8 @@
  */
 import { classifyPostgresError } from './postgres-errors.js';
 import type { PostgresStoreOptions } from './postgres-options.js';
-import { createPostgresPool, SignInToken } from './postgres-pool.js';
+import { createPostgresPool } from './postgres-pool.js';
+import { SignInToken } from './postgres-sign-in.js';
 import type { IngestedEvent, SecretInventoryRow, Store } from './store.js';
 
 /** What the store needs of pg's `Pool`. */
