@@ -114,7 +114,7 @@ export class ResilientTokenProvider implements TokenProvider {
     const entry = this.entries.get(scope);
     if (entry === undefined) return undefined;
     const cached = entry.cached;
-    if (cached === undefined || options.signal?.aborted === true) return undefined;
+    if (cached === undefined || options.signal?.aborted === true || cached.token === options.refusedToken) return undefined;
     const now = this.clock.now();
     // Inside its skew window a token is still valid; while the floor since the last request has
     // not passed, the platform has nothing newer to give (it caches server-side), so asking again

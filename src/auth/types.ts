@@ -23,6 +23,12 @@ export interface GetTokenOptions {
    * follows has its own deadline.
    */
   maxWaitMs?: number | undefined;
+  /**
+   * A token the resource has just refused (a database sign-in failed with it). It is not served
+   * from the cache again: the platform is asked, through the same gate and single flight. A
+   * platform that hands the same token back gets it served; the caller's next refusal is its own.
+   */
+  refusedToken?: string | undefined;
 }
 
 /** core-auth's options, plus `maxWaitMs` for code that calls the credential itself. */

@@ -1,8 +1,9 @@
 /**
  * Key Vault adapter: the real `SecretClient` on the shared credential, with its pipeline retries
  * off (`maxRetries: 0`) so that retry timing is ours: a 429 closes a per-vault gate until
- * `Retry-After` passes (Key Vault throttles per vault, so every caller in the process waits),
- * and the callers decide what waiting means (the host's visibility timeout, or the sweep's clock).
+ * `Retry-After` passes (Key Vault throttles per vault, so every caller in the process waits), a
+ * 5xx or timeout closes it for at least 5 s (vault-gate.ts), and the callers decide what waiting
+ * means (the host's visibility timeout, or the sweep's clock).
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
@@ -12,6 +13,7 @@ import { parseRetryAfterMs } from '../auth/retry-after.js';
 import { DependencyError, findTokenError, isDependencyError, tokenUnavailable } from './errors.js';
 import type { SecretSummary, SecretVault } from './vault.js';
 import { registerSecret } from '../telemetry/redact.js';
+import { VaultGate } from './vault-gate.js';
 
 /**
  * The SDK's RestError can quote the response body in its message (a malformed answer to a
@@ -76,13 +78,15 @@ export function createKeyVault(options: KeyVaultOptions): SecretVault {
     disableChallengeResourceVerification: options.disableChallengeResourceVerification ?? options.clientOptions?.disableChallengeResourceVerification ?? false,
     retryOptions: { maxRetries: 0 },
   });
-  let gateOpensAt = 0;
+  const gate = new VaultGate(clock);
 
   function checkGate(): void {
-    const waitMs = gateOpensAt - clock.now();
-    if (waitMs > 0) {
-      throw new DependencyError('vault_throttled', 'key-vault', `Key Vault is throttling this instance for another ${waitMs} ms`, { retryable: true, status: 429, retryAfterMs: waitMs });
+    const waitMs = gate.waitMs();
+    if (waitMs <= 0) return;
+    if (gate.reason === 'unavailable') {
+      throw new DependencyError('vault_unavailable', 'key-vault', `Key Vault failed moments ago; no request for another ${waitMs} ms`, { retryable: true, retryAfterMs: waitMs });
     }
+    throw new DependencyError('vault_throttled', 'key-vault', `Key Vault is throttling this instance for another ${waitMs} ms`, { retryable: true, status: 429, retryAfterMs: waitMs });
   }
 
   function classify(error: unknown, operation: string): DependencyError {
@@ -92,14 +96,15 @@ export function createKeyVault(options: KeyVaultOptions): SecretVault {
       const status = error.statusCode;
       const requestId = error.response?.headers.get('x-ms-request-id') ?? undefined;
       const what = `Key Vault ${operation} failed`;
+      const retryAfter = parseRetryAfterMs(error.response?.headers.get('retry-after'), clock.now());
       if (status === 429) {
-        const retryAfterMs = parseRetryAfterMs(error.response?.headers.get('retry-after'), clock.now()) ?? keyVaultDefaults.throttledWithoutRetryAfterMs;
-        gateOpensAt = Math.max(gateOpensAt, clock.now() + retryAfterMs);
+        const retryAfterMs = gate.throttled(retryAfter ?? keyVaultDefaults.throttledWithoutRetryAfterMs);
         return new DependencyError('vault_throttled', 'key-vault', `${what}: throttled for ${retryAfterMs} ms`, { retryable: true, status, retryAfterMs, requestId, cause: summaryOf(error) });
       }
       // A 2xx the SDK could not parse (PARSE_ERROR) is a broken answer, not a refusal: try again later.
       if (status === undefined || status === 408 || status >= 500 || (status >= 200 && status < 300)) {
-        return new DependencyError('vault_unavailable', 'key-vault', `${what}: ${status ?? error.code ?? 'no response'}`, { retryable: true, status, requestId, cause: summaryOf(error) });
+        const retryAfterMs = gate.unavailable(retryAfter);
+        return new DependencyError('vault_unavailable', 'key-vault', `${what}: ${status ?? error.code ?? 'no response'}`, { retryable: true, status, retryAfterMs, requestId, cause: summaryOf(error) });
       }
       return new DependencyError('vault_rejected', 'key-vault', `${what}: HTTP ${status} (check the Key Vault Secrets User role and the secret name)`, { retryable: false, status, requestId, cause: summaryOf(error) });
     }
@@ -113,13 +118,16 @@ export function createKeyVault(options: KeyVaultOptions): SecretVault {
       );
     }
     const cause = error instanceof Error ? summaryOf(error) : undefined;
-    return new DependencyError('vault_unavailable', 'key-vault', `Key Vault ${operation} failed: ${error instanceof Error ? error.name : 'unknown error'}`, { retryable: true, cause });
+    const retryAfterMs = gate.unavailable(undefined);
+    return new DependencyError('vault_unavailable', 'key-vault', `Key Vault ${operation} failed: ${error instanceof Error ? error.name : 'unknown error'}`, { retryable: true, retryAfterMs, cause });
   }
 
   async function call<T>(operation: string, work: () => Promise<T>): Promise<T> {
     checkGate();
     try {
-      return await work();
+      const result = await work();
+      gate.succeeded();
+      return result;
     } catch (error) {
       throw classify(error, operation);
     }
@@ -136,6 +144,7 @@ export function createKeyVault(options: KeyVaultOptions): SecretVault {
         } catch (error) {
           throw classify(error, 'list secrets');
         }
+        gate.succeeded();
         if (page.done === true) return;
         for (const properties of page.value) yield summary(properties);
       }

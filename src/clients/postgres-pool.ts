@@ -8,16 +8,17 @@
  * under Application Insights).
  */
 import pg from 'pg';
-import { postgresDefaults, postgresScope, type PostgresStoreOptions } from './postgres-options.js';
+import { postgresDefaults, type PostgresStoreOptions } from './postgres-options.js';
+import { SignInToken } from './postgres-sign-in.js';
 
-export function postgresPoolConfig(options: PostgresStoreOptions): pg.PoolConfig {
-  const { settings, provider } = options;
+export function postgresPoolConfig(options: PostgresStoreOptions, signIn: SignInToken = new SignInToken(options.provider)): pg.PoolConfig {
+  const { settings } = options;
   return {
     host: settings.host,
     port: settings.port,
     database: settings.database,
     user: settings.user,
-    password: async () => (await provider.getToken(postgresScope)).token,
+    password: signIn.password,
     ssl: settings.ssl ? { rejectUnauthorized: true, ...options.tls } : false,
     max: settings.poolMax,
     connectionTimeoutMillis: postgresDefaults.connectionTimeoutMs,
@@ -27,8 +28,8 @@ export function postgresPoolConfig(options: PostgresStoreOptions): pg.PoolConfig
   };
 }
 
-export function createPostgresPool(options: PostgresStoreOptions): pg.Pool {
-  const pool = new pg.Pool(postgresPoolConfig(options));
+export function createPostgresPool(options: PostgresStoreOptions, signIn?: SignInToken): pg.Pool {
+  const pool = new pg.Pool(postgresPoolConfig(options, signIn));
   // An idle client losing its connection must not crash the worker; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

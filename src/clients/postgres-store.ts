@@ -6,6 +6,7 @@
 import { classifyPostgresError } from './postgres-errors.js';
 import type { PostgresStoreOptions } from './postgres-options.js';
 import { createPostgresPool } from './postgres-pool.js';
+import { SignInToken } from './postgres-sign-in.js';
 import type { IngestedEvent, SecretInventoryRow, Store } from './store.js';
 
 /** What the store needs of pg's `Pool`. */
@@ -26,12 +27,26 @@ const insertEventSql = `
 INSERT INTO ingested_events (id, type, occurred_at, payload) VALUES ($1, $2, $3, $4)
 ON CONFLICT (id) DO NOTHING`;
 
-export function postgresStoreOver(pool: PostgresQueryPool): Store {
+/** SQLSTATE of a failed password sign-in: with token sign-in, the server refused the token. */
+const signInRefused = '28P01';
+
+/**
+ * With `signIn`, a statement whose connection's sign-in the server refused is tried once more at
+ * once, on a connection that signs in with another token (see SignInToken).
+ */
+export function postgresStoreOver(pool: PostgresQueryPool, signIn?: Pick<SignInToken, 'presented' | 'refused'>): Store {
   async function query(text: string, values: unknown[]): Promise<{ rowCount: number | null }> {
+    const presented = signIn?.presented;
     try {
       return await pool.query(text, values);
     } catch (error) {
-      throw classifyPostgresError(error);
+      if (signIn === undefined || (error as { code?: unknown }).code !== signInRefused) throw classifyPostgresError(error);
+      signIn.refused(presented);
+      try {
+        return await pool.query(text, values);
+      } catch (again) {
+        throw classifyPostgresError(again);
+      }
     }
   }
 
@@ -48,5 +63,6 @@ export function postgresStoreOver(pool: PostgresQueryPool): Store {
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
-  return postgresStoreOver(createPostgresPool(options));
+  const signIn = new SignInToken(options.provider);
+  return postgresStoreOver(createPostgresPool(options, signIn), signIn);
 }

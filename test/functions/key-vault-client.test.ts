@@ -64,6 +64,18 @@ describe('Key Vault adapter: the real SecretClient on the shared credential, aga
     assert.equal(stack.vault.requests.filter((r) => r.operation === 'get' && r.auth === 'valid').length, 1);
   });
 
+  it('a 5xx without Retry-After closes the gate for at least 5 s, for every caller, without another request', async () => {
+    stack.vault.script({ kind: 'status', status: 500, only: 'get' });
+    let waitMs = 0;
+    await assert.rejects(vault.getSecretValue('rotated'), (error) => isDependencyError(error) && error.code === 'vault_unavailable' && (waitMs = error.retryAfterMs ?? 0) >= 5_000);
+    const before = stack.vault.requests.length;
+    clock.advance(waitMs - 1);
+    await assert.rejects(vault.currentVersion('rotated'), (error) => isDependencyError(error) && error.code === 'vault_unavailable' && error.retryAfterMs === 1);
+    assert.equal(stack.vault.requests.length, before, 'no request while the gate is closed');
+    clock.advance(1);
+    assert.equal(await vault.getSecretValue('rotated'), 'new-key');
+  });
+
   it('a malformed answer to a get-secret call never carries the secret value into the error, its causes or telemetry', async () => {
     const value = `leak-canary-${randomBytes(24).toString('hex')}`;
     stack.vault.setSecret('leaky', value);
@@ -78,7 +90,8 @@ describe('Key Vault adapter: the real SecretClient on the shared credential, aga
     const everything = [JSON.stringify(describeFailure(error)), JSON.stringify(propertiesOfError(error, undefined)), ...chain].join('\n');
     // Any 16-character slice of the value would be a leak.
     for (let i = 0; i + 16 <= value.length; i += 8) assert.ok(!everything.includes(value.slice(i, i + 16)), 'no part of the value in the error');
-    // Once read, the value is registered for redaction wherever it might turn up.
+    // Once read, the value is registered for redaction wherever it might turn up (after the broken answer's back-off).
+    clock.advance(isDependencyError(error) ? (error.retryAfterMs ?? 0) : 0);
     assert.equal(await vault.getSecretValue('leaky'), value);
     assert.ok(!redactText(`verifying with ${value}`).includes(value));
   });

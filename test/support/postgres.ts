@@ -5,13 +5,15 @@
  */
 import pg from 'pg';
 import { createAppRole, createDatabase } from '../../src/sandbox/postgres-database.js';
-import { startPostgresServer } from '../../src/sandbox/postgres.js';
+import { startPostgresServer, type PostgresServer, type PostgresServerOptions } from '../../src/sandbox/postgres.js';
 
 export interface LocalPostgres {
   host: string;
   port: number;
   database: string;
   admin: pg.Pool;
+  /** The server process itself, for rows that stop and restart it. */
+  server: PostgresServer;
   /** Creates a login role that may read and write the app's tables, password unset. */
   createAppRole(role: string): Promise<void>;
   /** Sets the role's password (a token): only a connection presenting this token signs in. */
@@ -19,8 +21,8 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(database = 'inventory'): Promise<LocalPostgres> {
-  const server = await startPostgresServer();
+export async function startPostgres(database = 'inventory', options: PostgresServerOptions = {}): Promise<LocalPostgres> {
+  const server = await startPostgresServer(options);
   const { host, port } = server;
   const admin = await createDatabase(server, database);
 
@@ -29,6 +31,7 @@ export async function startPostgres(database = 'inventory'): Promise<LocalPostgr
     port,
     database,
     admin,
+    server,
     createAppRole: (role) => createAppRole(admin, role),
     async setPassword(role, password) {
       await admin.query(`ALTER ROLE ${pg.escapeIdentifier(role)} PASSWORD ${pg.escapeLiteral(password)}`);

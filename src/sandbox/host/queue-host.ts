@@ -63,12 +63,34 @@ export interface QueueHostOptions {
    * waited: called with the visibility timeout (ms) after each batch that released a message.
    */
   passTime?: (ms: number) => void | Promise<void>;
+  /**
+   * Seconds a received message stays invisible while its handler runs (default 60). The real host
+   * renews it; a shorter fixed lease lets a test have it lapse mid-processing, or bring a message
+   * whose settlement failed back quickly.
+   */
+  leaseSeconds?: number;
+  /**
+   * Called when a poll fails because storage cannot be reached (the host then polls again, as its
+   * listener does after a back-off); the test may bring storage back here. Default: rethrow.
+   */
+  whileStorageDown?: (error: unknown) => void | Promise<void>;
+}
+
+/**
+ * Settling a message that is gone or was received again elsewhere (its pop receipt changed) is
+ * not an error for the host: the WebJobs queue processor ignores 404 and 400 PopReceiptMismatch.
+ */
+function alreadySettledElsewhere(error: unknown): boolean {
+  const { statusCode, code } = error as { statusCode?: number; code?: string };
+  return statusCode === 404 || (statusCode === 400 && code === 'PopReceiptMismatch');
 }
 
 export class QueueHost {
   readonly deliveries: Delivery[] = [];
   /** The visibility timeout the host would apply to each failed message (from host.json). */
   readonly releasedWithSeconds: number[] = [];
+  /** Deletes and releases that failed (storage down, or settled elsewhere): the message comes back after its lease. */
+  readonly settleFailures: { messageId: string; error: unknown }[] = [];
   readonly queue: QueueClient;
   readonly poison: QueueClient;
   private readonly outputs: { name: string; queue: QueueClient }[];
@@ -101,10 +123,20 @@ export class QueueHost {
 
   /** Polls until the queue is empty, processing each batch concurrently as the host does. */
   async drain(maxBatches = 10_000): Promise<void> {
+    let storageFailures = 0;
     for (let batch = 0; batch < maxBatches; batch++) {
-      const { receivedMessageItems } = await this.queue.receiveMessages({ numberOfMessages: Math.min(32, this.options.settings.batchSize), visibilityTimeout: 60 });
+      let receivedMessageItems: DequeuedMessageItem[];
+      let approximateMessagesCount = 0;
+      try {
+        ({ receivedMessageItems } = await this.queue.receiveMessages({ numberOfMessages: Math.min(32, this.options.settings.batchSize), visibilityTimeout: this.options.leaseSeconds ?? 60 }));
+        if (receivedMessageItems.length === 0) ({ approximateMessagesCount = 0 } = await this.queue.getProperties());
+        storageFailures = 0;
+      } catch (error) {
+        if (this.options.whileStorageDown === undefined || alreadySettledElsewhere(error) || ++storageFailures > 10) throw error;
+        await this.options.whileStorageDown(error);
+        continue;
+      }
       if (receivedMessageItems.length === 0) {
-        const { approximateMessagesCount = 0 } = await this.queue.getProperties();
         if (approximateMessagesCount === 0) return;
         // Messages are waiting out their visibility timeout: poll again later, as the host does.
         await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.settings.maxPollingIntervalMs, 1_000)));
@@ -119,7 +151,17 @@ export class QueueHost {
 
   private async moveToPoison(message: DequeuedMessageItem): Promise<void> {
     await this.poison.sendMessage(message.messageText);
-    await this.queue.deleteMessage(message.messageId, message.popReceipt);
+    await this.settle(message, () => this.queue.deleteMessage(message.messageId, message.popReceipt));
+  }
+
+  /** A delete or release that fails leaves the message to reappear when its lease ends, as in the host. */
+  private async settle(message: DequeuedMessageItem, operation: () => Promise<unknown>): Promise<void> {
+    try {
+      await operation();
+    } catch (error) {
+      if (!alreadySettledElsewhere(error) && this.options.whileStorageDown === undefined) throw error;
+      this.settleFailures.push({ messageId: message.messageId, error });
+    }
   }
 
   private async process(message: DequeuedMessageItem): Promise<void> {
@@ -162,11 +204,11 @@ export class QueueHost {
         return;
       }
       this.releasedWithSeconds.push(this.options.settings.visibilityTimeoutSeconds);
-      await this.queue.updateMessage(message.messageId, message.popReceipt, undefined, this.options.retryVisibilitySeconds ?? this.options.settings.visibilityTimeoutSeconds);
+      await this.settle(message, () => this.queue.updateMessage(message.messageId, message.popReceipt, undefined, this.options.retryVisibilitySeconds ?? this.options.settings.visibilityTimeoutSeconds));
       return;
     }
     await this.writeOutputs(context);
-    await this.queue.deleteMessage(message.messageId, message.popReceipt);
+    await this.settle(message, () => this.queue.deleteMessage(message.messageId, message.popReceipt));
     this.deliveries.push({ messageId: message.messageId, dequeueCount: message.dequeueCount, outcome: 'succeeded' });
   }
 
@@ -188,6 +230,7 @@ export class QueueHost {
   }
 }
 
-export function queueServiceClient(connectionString: string): QueueServiceClient {
-  return QueueServiceClient.fromConnectionString(connectionString);
+/** `tries: 1` for a test that stops storage: no SDK retries stretching each failed call over seconds. */
+export function queueServiceClient(connectionString: string, options: { tries?: number } = {}): QueueServiceClient {
+  return QueueServiceClient.fromConnectionString(connectionString, options.tries === undefined ? undefined : { retryOptions: { maxTries: options.tries } });
 }

@@ -1,4 +1,7 @@
 /** Every section of the reliability matrix, in the order the table prints them. */
 import type { MatrixSection } from '../matrix.js';
+import { keyVaultSection } from './key-vault.js';
+import { postgresSection } from './postgres.js';
+import { azuriteSection } from './azurite.js';
 
-export const sections: readonly MatrixSection[] = [];
+export const sections: readonly MatrixSection[] = [keyVaultSection, postgresSection, azuriteSection];
