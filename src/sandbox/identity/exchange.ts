@@ -127,6 +127,23 @@ export function sendBadJson(exchange: Exchange): void {
 }
 
 /**
+ * A 200 whose headers promise more body than ever comes: the connection drops after the first
+ * bytes, so the client has seen a status and must still treat the answer as lost.
+ */
+export function resetMidBody(exchange: Exchange): void {
+  const { res, record } = exchange;
+  if (res.destroyed || res.headersSent) return;
+  const text = '{"token_type": "Bearer", "access_token": "';
+  record.status = 200;
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    ...baseHeaders(exchange),
+    'content-length': String(Buffer.byteLength(text) + 1024),
+  });
+  res.write(text, () => resetSocket(exchange));
+}
+
+/**
  * Drops the connection without a response; the client sees ECONNRESET. Plain TCP gets a real RST;
  * Node cannot reset a TLS socket's underlying TCP handle, so https gets an abrupt close instead.
  */
