@@ -71,6 +71,9 @@ export function openExchange(
     time: context.time,
     requestId,
   };
+  res.on('close', () => {
+    if (record.status === undefined) record.abandoned = true;
+  });
   const clientRequestId = headerValue(req, 'client-request-id') ?? url.searchParams.get('client-request-id') ?? undefined;
   const msClientRequestId = headerValue(req, 'x-ms-client-request-id');
   return { req, res, url, requestId, clientRequestId, msClientRequestId, record };

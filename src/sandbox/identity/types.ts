@@ -110,6 +110,8 @@ export interface RecordedRequest {
   fault?: FaultKind | undefined;
   /** Status sent; undefined while pending and for hang/reset. */
   status?: number | undefined;
+  /** True once the client closed the connection before any answer (it gave up on a hung or slow request). */
+  abandoned?: boolean | undefined;
   /** `Retry-After` sent with a scripted status, verbatim. */
   retryAfter?: string | undefined;
   /** Entra `error` or App Service/IMDS message for error answers the emulator produced itself. */
