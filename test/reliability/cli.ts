@@ -34,15 +34,13 @@ async function main(): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  // Opening stdout and stderr (their getters create the handles) before the run keeps them out of the leftover count.
-  const { stdout, stderr } = process;
-  stderr.write(`reliability matrix: ${sections.map((s) => s.group).join(', ')}${options.only ? ` (only "${options.only}")` : ''}\n`);
-  const run = await runMatrix(sections, { only: options.only, progress: (line) => stderr.write(`${line}\n`) });
+  process.stderr.write(`reliability matrix: ${sections.map((s) => s.group).join(', ')}${options.only ? ` (only "${options.only}")` : ''}\n`);
+  const run = await runMatrix(sections, { only: options.only, progress: (line) => process.stderr.write(`${line}\n`) });
   if (run.rows.length === 0) {
     process.stderr.write(`No row matches --only ${JSON.stringify(options.only ?? '')}.\n`);
     return 1;
   }
-  stdout.write(`${options.json ? formatJson(run) : formatHuman(run)}\n`);
+  process.stdout.write(`${options.json ? formatJson(run) : formatHuman(run)}\n`);
   return run.passed ? 0 : 1;
 }
 

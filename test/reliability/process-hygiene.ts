@@ -3,6 +3,10 @@
  * socket or server left behind once every section has stopped (compared with what was open before
  * the run, so the test runner's and the terminal's own handles do not count).
  */
+// Importing `node:process` as a module reads every property of `process`, stdin included, which
+// opens a stdin handle. Loaded here, before any baseline, rather than mid-run by a lazily imported
+// SDK (@azure/identity), where the handle would look like one the run left open.
+import process from 'node:process';
 import { check, type Check } from './matrix.js';
 
 /** How many event-loop turns a closing socket or server gets before it counts as left open. */
@@ -31,6 +35,10 @@ export interface ResourceBaseline {
 }
 
 export function captureResources(): ResourceBaseline {
+  // stdout and stderr get their handles on first use (a report written after the run): open them
+  // now, so they are part of the baseline. uncork() on an uncorked stream does nothing else.
+  process.stdout.uncork();
+  process.stderr.uncork();
   const baseline = countResources();
   return {
     async check() {

@@ -8,7 +8,7 @@ import { captureResources, recordUnhandledRejections } from './process-hygiene.j
 import { runRow, startFailed } from './run-row.js';
 
 export interface MatrixRunOptions {
-  /** Keep only rows whose group or name contains this (case-insensitive). */
+  /** Keep only rows whose group, or name with its credential ("hung (certificate)"), contains this (case-insensitive). */
   only?: string | undefined;
   progress?: ((line: string) => void) | undefined;
 }
@@ -24,7 +24,8 @@ export interface MatrixRun {
 export function rowSelected(group: string, row: MatrixRow<unknown>, only: string | undefined): boolean {
   if (only === undefined || only === '') return true;
   const needle = only.toLowerCase();
-  return [group, row.name, `${group}/${row.name}`].some((text) => text.toLowerCase().includes(needle));
+  const named = row.credential ? `${row.name} (${row.credential})` : row.name;
+  return [group, named, `${group}/${named}`].some((text) => text.toLowerCase().includes(needle));
 }
 
 export function progressLine(result: RowResult, durationMs: number): string {
@@ -42,21 +43,19 @@ async function runSection(section: MatrixSection, rows: readonly MatrixRow<unkno
     return { rows: results };
   }
   const results: RowResult[] = [];
-  try {
-    for (const row of rows) {
-      const started = performance.now();
-      const result = await runRow(section.group, row, context);
-      results.push(result);
-      progress(progressLine(result, performance.now() - started));
-    }
-  } finally {
-    try {
-      await section.stop(context);
-    } catch (error) {
-      return { rows: results, stopFailure: check(`section ${section.group} stops cleanly`, false, error instanceof Error ? error.message : String(error)) };
-    }
+  // runRow never throws: every row runs, then the section stops.
+  for (const row of rows) {
+    const started = performance.now();
+    const result = await runRow(section.group, row, context);
+    results.push(result);
+    progress(progressLine(result, performance.now() - started));
   }
-  return { rows: results };
+  try {
+    await section.stop(context);
+    return { rows: results };
+  } catch (error) {
+    return { rows: results, stopFailure: check(`section ${section.group} stops cleanly`, false, error instanceof Error ? error.message : String(error)) };
+  }
 }
 
 export async function runMatrix(sections: readonly MatrixSection[], options: MatrixRunOptions = {}): Promise<MatrixRun> {

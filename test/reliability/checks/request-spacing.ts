@@ -39,9 +39,11 @@ const lostAnswers = new Set<RecordedRequest['fault']>(['reset-mid-body', 'bad-js
 /** Reads the emulator's request log (token requests of one target, in order) as spaced requests. */
 export function spacedFromLog(requests: readonly RecordedRequest[], reading: LogReading): SpacedRequest[] {
   return requests.map((request) => {
-    const answered = request.status !== undefined && request.fault !== 'hang';
-    const ok = answered && request.status === 200 && !lostAnswers.has(request.fault) && !(reading.unusable?.(request) ?? false);
-    return { time: request.time, endedAt: answered ? request.time : request.time + reading.timeoutMs, ok, status: request.status, retryAfter: request.retryAfter };
+    // Only a held request (hang, slow) ends at the deadline; a reset ends when it arrives.
+    const held = request.fault === 'hang' || request.fault === 'slow';
+    const timedOut = held && (request.status === undefined || request.abandoned === true);
+    const ok = request.status === 200 && !timedOut && !lostAnswers.has(request.fault) && !(reading.unusable?.(request) ?? false);
+    return { time: request.time, endedAt: timedOut ? request.time + reading.timeoutMs : request.time, ok, status: request.status, retryAfter: request.retryAfter };
   });
 }
 

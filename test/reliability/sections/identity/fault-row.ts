@@ -64,7 +64,9 @@ function correlationChecks(spec: FaultRowSpec, run: FaultRun): Check[] {
   const error = run.firstError;
   const first = run.log[0];
   const sent = sentClientRequestId(first);
-  const carried = error?.clientRequestId !== undefined && (sent === undefined ? uuid.test(error.clientRequestId) : error.clientRequestId === sent);
+  // Nothing to correlate when no request reached the endpoint (a refused port).
+  if (first === undefined) return [];
+  const carried = error?.clientRequestId !== undefined && error.clientRequestId === sent;
   const checks = [check('the error carries the client-request-id sent', carried, error?.clientRequestId ? `${error.clientRequestId.slice(0, 8)}…` : 'none')];
   const answered = first?.status !== undefined && first.fault !== 'reset-mid-body';
   if (answered && first.status !== 200) {
@@ -108,7 +110,7 @@ export async function runFaultRow(spec: FaultRowSpec, context: IdentityContext):
     const run: FaultRun = { f, callers, requests, log, firstError: isTokenError(firstCaller) ? firstCaller : undefined, faultEndedAt };
     const recovery = recoveryCheck(run, spec.queued !== true);
     const checks: Check[] = [
-      check(`the caller fails with ${spec.code}`, run.firstError?.code === spec.code, run.firstError?.code ?? String(firstCaller ?? 'no error')),
+      check(`the caller fails with ${spec.code}`, run.firstError?.code === spec.code, run.firstError?.code ?? (firstCaller instanceof Error ? firstCaller.message : 'no error')),
       ...correlationChecks(spec, run),
       noRequestSoonAfterFailure(requests),
       noRequestBeforeRetryAfter(requests),
@@ -117,9 +119,12 @@ export async function runFaultRow(spec: FaultRowSpec, context: IdentityContext):
       ...(spec.extra?.(run) ?? []),
     ];
     if (spec.firstRetryAfterMs !== undefined) {
+      // Callers come once a period: the first one after the gate opens sends the retry.
       const [a, b] = requests;
       const gap = a && b ? b.time - a.endedAt : undefined;
-      checks.push(check(`the first retry comes ${seconds(spec.firstRetryAfterMs)} after the failure`, gap === spec.firstRetryAfterMs, gap === undefined ? 'no retry' : seconds(gap)));
+      const period = b && b.time > faultEndedAt ? (spec.recoveryPeriodMs ?? 1_000) : (spec.periodMs ?? 1_000);
+      const onTime = gap !== undefined && gap >= spec.firstRetryAfterMs && gap < spec.firstRetryAfterMs + period;
+      checks.push(check(`the first retry comes ${seconds(spec.firstRetryAfterMs)} after the failure, with the next caller`, onTime, gap === undefined ? 'no retry' : seconds(gap)));
     }
     const failedCallers = callers.failures.length;
     const recovered = spec.recovers === false ? 'stays down' : recovery.afterMs === undefined ? 'no recovery' : `token +${seconds(recovery.afterMs)}`;
