@@ -49,6 +49,8 @@ export function slowRows(kind: CredentialKind): MatrixRow<IdentityContext>[] {
               check('the caller gets the slow answer', first.token !== undefined && f.identity.wasIssued(first.token.token)),
               check('it took the answer time, on the clock', acquired?.durationMs === slowMs, acquired ? seconds(acquired.durationMs) : 'not acquired'),
               check('one request', requests.length === 1, `${requests.length}`),
+              noRequestSoonAfterFailure(requests),
+              noRequestBeforeRetryAfter(requests),
             ],
           };
         }),
@@ -132,6 +134,7 @@ export function sameTokenAgainRow(): MatrixRow<IdentityContext> {
             check('at most one request per caller (no loop)', log.length <= callers.calls.length, `${log.length} requests, ${callers.calls.length} callers`),
             check('no two requests within 5 s while a valid token was held', breaks.length === 0, breaks.length === 0 ? 'none' : `${breaks.length}, shortest ${seconds(Math.min(...breaks))}`),
             noRequestSoonAfterFailure(requests),
+            noRequestBeforeRetryAfter(requests),
           ],
         };
       }),
@@ -162,6 +165,7 @@ export function clockSkewRows(kind: CredentialKind): MatrixRow<IdentityContext>[
           check('every caller gets a token', callers.failures.length === 0, `${callers.failures.length} failed`),
           check('a refresh per token lifetime, no loop', requests.length <= 4, `${requests.length} requests in 2 h 10 min`),
           noRequestSoonAfterFailure(requests),
+          noRequestBeforeRetryAfter(requests),
         ];
         return {
           injected: `identity host clock ${minutes > 0 ? 'ahead' : 'behind'} ${Math.abs(minutes)} min`,
