@@ -7,8 +7,8 @@ import { startFixture } from '../../../auth/provider-fixture.js';
 import { describeRequests, noRequestBeforeRetryAfter, noRequestSoonAfterFailure, spacedFromLog } from '../../checks/request-spacing.js';
 import { check, type CredentialKind, type MatrixRow } from '../../matrix.js';
 import { failedAnswerCode, targetOf, type IdentityContext } from './context.js';
-import { Callers } from './drive.js';
-import { faultRow, requestTimeoutMs } from './fault-row.js';
+import { Callers, requestTimeoutMs } from './drive.js';
+import { faultRow } from './fault-row.js';
 
 export function unusableAnswerRows(kind: CredentialKind): MatrixRow<IdentityContext>[] {
   const target = targetOf(kind);

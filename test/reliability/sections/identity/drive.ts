@@ -5,7 +5,22 @@
  */
 import type { ProviderToken } from '../../../../src/auth/types.js';
 import type { Fixture } from '../../../auth/provider-fixture.js';
-import { vaultScope } from '../../../auth/provider-fixture.js';
+import { startFixture, vaultScope } from '../../../auth/provider-fixture.js';
+import type { CredentialKind, RowOutcome } from '../../matrix.js';
+import type { IdentityContext } from './context.js';
+
+/** The provider's request deadline in every identity row (on the injected clock). */
+export const requestTimeoutMs = 10_000;
+
+/** A fresh emulator and provider for one row, stopped whatever the row does. */
+export async function withFixture(kind: CredentialKind, context: IdentityContext, work: (f: Fixture) => Promise<RowOutcome>): Promise<RowOutcome> {
+  const f = await startFixture({ kind, ca: context.ca, certificate: context.certificate, requestTimeoutMs });
+  try {
+    return await work(f);
+  } finally {
+    await f.stop();
+  }
+}
 
 export interface CallRecord {
   /** Virtual time the caller asked. */

@@ -10,13 +10,11 @@ import { startFixture, type Fixture, type FixtureOptions } from '../../../auth/p
 import { describeRequests, noRequestBeforeRetryAfter, noRequestSoonAfterFailure, seconds, spacedFromLog, type SpacedRequest } from '../../checks/request-spacing.js';
 import { check, type Check, type CredentialKind, type MatrixRow, type RowOutcome } from '../../matrix.js';
 import { targetOf, type IdentityContext } from './context.js';
-import { Callers } from './drive.js';
+import { Callers, requestTimeoutMs } from './drive.js';
 
-export const requestTimeoutMs = 10_000;
 const uuid = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 
-export interface FaultRun {
-  f: Fixture;
+interface FaultRun {
   callers: Callers;
   requests: SpacedRequest[];
   log: RecordedRequest[];
@@ -48,7 +46,6 @@ export interface FaultRowSpec {
   bodyIds?: { correlationId: string; traceId?: string | undefined; errorCodes?: number[] | undefined } | undefined;
   /** The first retry comes exactly this long after the first failure (whole caller periods). */
   firstRetryAfterMs?: number | undefined;
-  extra?: ((run: FaultRun) => Check[]) | undefined;
 }
 
 /** Attempts as the provider reported them, for endpoints that never saw a request. */
@@ -107,7 +104,7 @@ export async function runFaultRow(spec: FaultRowSpec, context: IdentityContext):
     const log = f.identity.tokenRequests(target);
     const requests = spec.unreachable ? spacedFromEvents(f) : spacedFromLog(log, { timeoutMs: requestTimeoutMs, unusable: spec.unusable });
     const firstCaller = callers.calls[0]?.error;
-    const run: FaultRun = { f, callers, requests, log, firstError: isTokenError(firstCaller) ? firstCaller : undefined, faultEndedAt };
+    const run: FaultRun = { callers, requests, log, firstError: isTokenError(firstCaller) ? firstCaller : undefined, faultEndedAt };
     const recovery = recoveryCheck(run, spec.queued !== true);
     const checks: Check[] = [
       check(`the caller fails with ${spec.code}`, run.firstError?.code === spec.code, run.firstError?.code ?? (firstCaller instanceof Error ? firstCaller.message : 'no error')),
@@ -116,7 +113,6 @@ export async function runFaultRow(spec: FaultRowSpec, context: IdentityContext):
       noRequestBeforeRetryAfter(requests),
       check('no caller waits past the request deadline', callers.longestWaitMs <= requestTimeoutMs, `longest ${seconds(callers.longestWaitMs)}`),
       ...(spec.recovers === false ? [] : [recovery.check]),
-      ...(spec.extra?.(run) ?? []),
     ];
     if (spec.firstRetryAfterMs !== undefined) {
       // Callers come once a period: the first one after the gate opens sends the retry.

@@ -3,24 +3,14 @@
  * clock: the deadline is a clock timer and the emulator's `slow` fault answers on the same clock),
  * a managed-identity host that hands the same token out again, and a host clock minutes off.
  */
-import { startFixture, type Fixture } from '../../../auth/provider-fixture.js';
+import type { Fixture } from '../../../auth/provider-fixture.js';
 import { waitUntil } from '../../../support/scheduled-clock.js';
 import { describeRequests, minFailureGapMs, noRequestBeforeRetryAfter, noRequestSoonAfterFailure, seconds, spacedFromLog } from '../../checks/request-spacing.js';
-import { check, type Check, type CredentialKind, type MatrixRow, type RowOutcome } from '../../matrix.js';
+import { check, type Check, type CredentialKind, type MatrixRow } from '../../matrix.js';
 import { targetOf, unreachableCode, type IdentityContext } from './context.js';
-import { Callers, type CallRecord } from './drive.js';
-import { requestTimeoutMs } from './fault-row.js';
+import { Callers, requestTimeoutMs, withFixture, type CallRecord } from './drive.js';
 
 const marginMs = 100;
-
-async function withFixture(kind: CredentialKind, context: IdentityContext, work: (f: Fixture) => Promise<RowOutcome>): Promise<RowOutcome> {
-  const f = await startFixture({ kind, ca: context.ca, certificate: context.certificate, requestTimeoutMs });
-  try {
-    return await work(f);
-  } finally {
-    await f.stop();
-  }
-}
 
 async function answered(record: CallRecord): Promise<void> {
   await waitUntil(() => record.settledAt !== undefined, 'the caller to get its answer', 5_000);
