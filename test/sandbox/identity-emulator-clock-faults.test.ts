@@ -1,8 +1,8 @@
 /**
  * The identity emulator's faults that the reliability matrix needs beyond the basic set: an answer
  * that takes emulator-clock time (`slow`), a connection dropped after a 200's headers
- * (`reset-mid-body`), a host clock that has drifted (`setClockSkew`), and the `Retry-After` each
- * scripted status sent, kept in the request log.
+ * (`reset-mid-body`), a host clock that has drifted (`setClockSkew`), a held request the client
+ * gave up on (`abandoned`), and the `Retry-After` each scripted status sent, kept in the request log.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -79,6 +79,21 @@ void describe('identity emulator: clock-driven and mid-response faults', () => {
     emulator.reset();
     const reset = JSON.parse((await miGet()).text) as { expires_on: string };
     assert.equal(Number(reset.expires_on), Math.floor(virtualNow / 1000) + 3600, 'reset() clears the skew');
+  });
+
+  void it('marks a held request the client gave up on as abandoned', async () => {
+    emulator.reset();
+    emulator.script('mi', { kind: 'hang' });
+    const controller = new AbortController();
+    const pending = rawRequest(`${emulator.managedIdentityEndpoint}?${MI_QUERY}`, { headers: { 'x-identity-header': emulator.identityHeader }, signal: controller.signal }).catch(
+      (error: unknown) => error,
+    );
+    await waitUntil(() => emulator.tokenRequests('mi').length === 1, 'the request to arrive');
+    assert.equal(emulator.tokenRequests('mi')[0]?.abandoned, undefined, 'held, the client still waiting');
+    controller.abort();
+    await pending;
+    await waitUntil(() => emulator.tokenRequests('mi')[0]?.abandoned === true, 'the emulator to see the client leave');
+    assert.equal(emulator.tokenRequests('mi')[0]?.status, undefined);
   });
 
   void it('records the Retry-After a scripted status sent', async () => {
