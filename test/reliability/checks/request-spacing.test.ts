@@ -73,5 +73,6 @@ describe('request spacing rules', () => {
       ],
     );
     assert.equal(describeRequests(spaced), 'identity 4, gaps 15.0 s / 15.0 s / 10.0 s');
+    assert.equal(describeRequests(spaced, 'identity', 2), 'identity 4, gaps 15.0 s / 15.0 s / …');
   });
 });

@@ -93,8 +93,8 @@ export function noRequestBeforeRetryAfter(requests: readonly SpacedRequest[]): C
 }
 
 /** "identity 3, gaps 5.0 s / 10.0 s": the count and the first gaps, for the table. */
-export function describeRequests(requests: readonly SpacedRequest[], label = 'identity', shown = 4): string {
+export function describeRequests(requests: readonly SpacedRequest[], label = 'identity', shown = 3): string {
   const gaps = pairs(requests).map(([a, b]) => seconds(b.time - a.time));
-  const more = gaps.length > shown ? ` / … (${gaps.length - shown} more)` : '';
+  const more = gaps.length > shown ? ` / …` : '';
   return gaps.length === 0 ? `${label} ${requests.length}` : `${label} ${requests.length}, gaps ${gaps.slice(0, shown).join(' / ')}${more}`;
 }

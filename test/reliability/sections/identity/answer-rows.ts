@@ -53,7 +53,7 @@ export function oneSecondTokenRow(kind: CredentialKind): MatrixRow<IdentityConte
         const requests = spacedFromLog(f.identity.tokenRequests(target), { timeoutMs: requestTimeoutMs });
         return {
           injected: '200, expires_in 1',
-          outcome: `${callers.served.length} of ${callers.calls.length} calls served`,
+          outcome: `${callers.served.length}/${callers.calls.length} calls served`,
           requests: `${describeRequests(requests, 'identity', 2)}; idle minute ${idle}`,
           checks: [
             check('every caller gets a token', callers.failures.length === 0, `${callers.failures.length} failed`),

@@ -126,7 +126,7 @@ export async function runFaultRow(spec: FaultRowSpec, context: IdentityContext):
     const recovered = spec.recovers === false ? 'stays down' : recovery.afterMs === undefined ? 'no recovery' : `token +${seconds(recovery.afterMs)}`;
     return {
       injected: spec.injected,
-      outcome: `${run.firstError?.code ?? 'no error'} (${failedCallers} of ${callers.calls.length} calls failed); ${recovered}`,
+      outcome: `${run.firstError?.code ?? 'no error'}, ${failedCallers}/${callers.calls.length} calls failed, ${recovered}`,
       requests: describeRequests(requests),
       checks,
     };

@@ -116,8 +116,8 @@ export function sameTokenAgainRow(): MatrixRow<IdentityContext> {
         const requests = spacedFromLog(log, { timeoutMs: requestTimeoutMs });
         return {
           injected: 'host cache: same token, countdown expires_in',
-          outcome: `${callers.served.length} of ${callers.calls.length} calls served, ${distinct} distinct tokens`,
-          requests: describeRequests(requests, 'identity', 3),
+          outcome: `${callers.served.length}/${callers.calls.length} calls served, ${distinct} distinct tokens`,
+          requests: describeRequests(requests),
           checks: [
             check('every caller gets a token', callers.failures.length === 0, `${callers.failures.length} failed`),
             check('the host did hand out a token again', log.length > f.identity.issuedTokens.length, `${log.length} answers, ${f.identity.issuedTokens.length} minted`),
@@ -159,8 +159,8 @@ export function clockSkewRows(kind: CredentialKind): MatrixRow<IdentityContext>[
         ];
         return {
           injected: `identity host clock ${minutes > 0 ? 'ahead' : 'behind'} ${Math.abs(minutes)} min`,
-          outcome: `${callers.served.length} of ${callers.calls.length} calls served; expiry off by ${Number.isNaN(offBy) ? '—' : seconds(offBy)}`,
-          requests: describeRequests(requests, 'identity', 3),
+          outcome: `${callers.served.length}/${callers.calls.length} calls served; expiry off by ${Number.isNaN(offBy) ? '—' : seconds(offBy)}`,
+          requests: describeRequests(requests),
           checks,
         };
       }),

@@ -41,7 +41,7 @@ export function warmRows(kind: CredentialKind): MatrixRow<IdentityContext>[] {
         const requests = spacedFromLog(f.identity.tokenRequests(target), { timeoutMs: requestTimeoutMs }).slice(1);
         return {
           injected,
-          outcome: `${keptServing} of ${outage.length} calls served the cached token at once; new token ${renewed ? `+${seconds((renewed.settledAt ?? 0) - liftedAt)} after the fault` : 'never'}`,
+          outcome: `${keptServing}/${outage.length} calls served from cache at once, new token ${renewed ? `+${seconds((renewed.settledAt ?? 0) - liftedAt)}` : 'never'}`,
           requests: describeRequests(requests, 'refresh'),
           checks: [
             check('every caller gets the valid cached token at once', keptServing === outage.length, `${keptServing} of ${outage.length}`),
