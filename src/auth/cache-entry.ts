@@ -32,6 +32,12 @@ export interface CacheEntry {
   /** When the last request for this key was sent: the refresh floor counts from it. */
   lastSentAt?: number | undefined;
   cancelTimer?: (() => void) | undefined;
+  /**
+   * Whether a caller was served since the current token arrived. A background refresh is sent only
+   * then (a failed one keeps the demand and retries): refresh ahead serves callers, and without one
+   * it would only feed itself, e.g. a 1-second token refreshed every half second for ever.
+   */
+  servedSinceArrival: boolean;
   /** When the planned background refresh (cancelTimer's) fires. */
   refreshPlannedAt?: number | undefined;
   /** Closed by failures only this scope can cause (an unknown resource, a rejected scope). */
@@ -43,7 +49,7 @@ export interface CacheEntry {
 }
 
 export function newCacheEntry(scope: string, gate: RetryAfterGate): CacheEntry {
-  return { scope, gate, hits: 0, coldMisses: 0, expiredMisses: 0 };
+  return { scope, gate, servedSinceArrival: false, hits: 0, coldMisses: 0, expiredMisses: 0 };
 }
 
 /** What a caller gets. Frozen: one object is handed to every caller served this token. */

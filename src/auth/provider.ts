@@ -121,13 +121,22 @@ export class ResilientTokenProvider implements TokenProvider {
     // would only start a loop.
     if (now >= cached.servableUntil && (now >= cached.expiresOnTimestamp || now >= this.earliestOptionalRequest(entry))) return undefined;
     entry.hits += 1;
+    entry.servedSinceArrival = true;
     if (now >= cached.refreshAfterTimestamp) this.refreshInBackground(entry);
     if (this.cacheHitEvents) this.emit({ ...this.base(scope, this.invocationFor(options)), type: 'served-from-cache', expiresInMs: cached.expiresOnTimestamp - now });
     return cached;
   }
 
-  /** Everything but a cache hit: validation, single flight, the gate. */
+  /** Everything but a cache hit; a caller it serves is demand for the next refresh ahead. */
   private async obtain(scope: string, options: GetTokenOptions): Promise<ProviderToken> {
+    const token = await this.obtainUncached(scope, options);
+    const entry = this.entries.get(scope);
+    if (entry) entry.servedSinceArrival = true;
+    return token;
+  }
+
+  /** Validation, single flight, the gate. */
+  private async obtainUncached(scope: string, options: GetTokenOptions): Promise<ProviderToken> {
     const invocation = this.invocationFor(options);
     // A caller that has already given up must not start a request nobody will read.
     options.signal?.throwIfAborted();
@@ -285,6 +294,7 @@ export class ResilientTokenProvider implements TokenProvider {
         floorMs: refreshFloorMs(lifetime),
       };
       entry.cached = fresh;
+      entry.servedSinceArrival = false;
       this.scheduleRefresh(entry, fresh.refreshAfterTimestamp);
       this.emit({
         ...this.base(scope, invocation),
@@ -345,7 +355,8 @@ export class ResilientTokenProvider implements TokenProvider {
   }
 
   private refreshInBackground(entry: CacheEntry): void {
-    if (entry.pending || this.closed) return;
+    // No caller since this token arrived: nobody needs a newer one yet; the next caller asks.
+    if (entry.pending || this.closed || !entry.servedSinceArrival) return;
     const now = this.clock.now();
     const gate = this.closedGate(entry, now);
     if (gate) {

@@ -28,6 +28,8 @@ export interface Fixture {
   credential: CredentialSettings;
   events: TokenEvent[];
   eventsOf<T extends TokenEvent['type']>(type: T): Extract<TokenEvent, { type: T }>[];
+  /** Waits (real time) until every token request in flight has been answered or is held by the emulator (hang, slow). */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,8 @@ export interface FixtureOptions {
   cacheHitEvents?: boolean;
   /** The provider's wait budget for callers that give none (default: 0, fail fast). */
   defaultMaxWaitMs?: number;
+  /** Points the credential at this origin instead of the emulator (e.g. a refused port): `http://…` for managed identity, `https://…` for Entra. */
+  unreachableOrigin?: string;
 }
 
 export async function startFixture(options: FixtureOptions): Promise<Fixture> {
@@ -60,7 +64,12 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
   if (options.kind === 'managed-identity') {
     credential = {
       kind: 'managed-identity',
-      managedIdentity: { protocol: 'app-service', endpoint: identity.managedIdentityEndpoint, identityHeader: identity.identityHeader, userAssigned: options.userAssigned },
+      managedIdentity: {
+        protocol: 'app-service',
+        endpoint: options.unreachableOrigin ? `${options.unreachableOrigin}/msi/token` : identity.managedIdentityEndpoint,
+        identityHeader: identity.identityHeader,
+        userAssigned: options.userAssigned,
+      },
     };
   } else {
     const certificate = options.certificate;
@@ -79,7 +88,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
         AZURE_CLIENT_CERTIFICATE_PATH: path,
         AZURE_CLIENT_CERTIFICATE_PASSWORD: certificate.password,
         AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: String(options.sendCertificateChain ?? false),
-        AZURE_AUTHORITY_HOST: identity.authorityHost,
+        AZURE_AUTHORITY_HOST: options.unreachableOrigin ?? identity.authorityHost,
       },
       new Date(clock.now()),
     );
@@ -109,11 +118,12 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     },
   };
   const provider = new ResilientTokenProvider(counted, providerOptions);
-  clock.afterTimer = async () => {
-    const target = options.kind === 'managed-identity' ? 'mi' : 'entra';
-    const hanging = (): number => identity.tokenRequests(target).filter((r) => r.fault === 'hang' && r.status === undefined).length;
-    await waitUntil(() => inFlight === 0 || inFlight === hanging(), 'in-flight token requests to settle', 3_000);
-  };
+  const target = options.kind === 'managed-identity' ? 'mi' : 'entra';
+  // Requests the emulator holds until it is stopped (hang) or until virtual time moves (slow), and the client still waits for.
+  const held = (): number =>
+    identity.tokenRequests(target).filter((r) => (r.fault === 'hang' || r.fault === 'slow') && r.status === undefined && r.abandoned !== true).length;
+  const settled = (): Promise<void> => waitUntil(() => inFlight === 0 || inFlight === held(), 'in-flight token requests to settle', 3_000);
+  clock.afterTimer = settled;
   return {
     clock,
     identity,
@@ -121,6 +131,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     credential,
     events,
     eventsOf: <T extends TokenEvent['type']>(type: T) => events.filter((e): e is Extract<TokenEvent, { type: T }> => e.type === type),
+    settled,
     async stop() {
       provider.close();
       await identity.stop();

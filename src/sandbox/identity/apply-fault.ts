@@ -3,7 +3,7 @@
  * error body differs (App Service, IMDS and Entra each have their own shape).
  */
 import type { Exchange } from './exchange.js';
-import { resetSocket, send, sendBadJson } from './exchange.js';
+import { resetMidBody, resetSocket, send, sendBadJson } from './exchange.js';
 import type { ServerHost } from './server-host.js';
 import type { Fault, LifetimeDefaults } from './types.js';
 
@@ -17,14 +17,17 @@ export type FaultOutcome = { answered: true } | { answered: false; lifetime: Lif
 export async function applyFault(
   exchange: Exchange,
   fault: Fault | undefined,
-  context: { host: ServerHost; lifetime: LifetimeDefaults; errorBody: (status: number) => object },
+  context: { host: ServerHost; now: () => number; lifetime: LifetimeDefaults; errorBody: (status: number) => object },
 ): Promise<FaultOutcome> {
   if (fault === undefined) return { answered: false, lifetime: context.lifetime, freshToken: false };
   exchange.record.fault = fault.kind;
   switch (fault.kind) {
     case 'status': {
       const headers: Record<string, string> = { ...fault.headers };
-      if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      if (fault.retryAfter !== undefined) {
+        headers['retry-after'] = fault.retryAfter;
+        exchange.record.retryAfter = fault.retryAfter;
+      }
       send(exchange, fault.status, fault.body ?? context.errorBody(fault.status), headers);
       return { answered: true };
     }
@@ -34,11 +37,17 @@ export async function applyFault(
     case 'reset':
       resetSocket(exchange);
       return { answered: true };
+    case 'reset-mid-body':
+      resetMidBody(exchange);
+      return { answered: true };
     case 'bad-json':
       sendBadJson(exchange);
       return { answered: true };
     case 'delay':
       await context.host.delay(fault.ms);
+      return { answered: false, lifetime: context.lifetime, freshToken: false };
+    case 'slow':
+      await context.host.until(context.now, context.now() + fault.ms);
       return { answered: false, lifetime: context.lifetime, freshToken: false };
     case 'success':
       return {

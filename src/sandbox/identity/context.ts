@@ -9,7 +9,10 @@ export interface EmulatorContext {
   readonly script: FaultScript;
   readonly ledger: TokenLedger;
   readonly log: RecordedRequest[];
+  /** The emulator's own clock (skewed when a test says so): expiries and assertion checks. */
   readonly now: () => number;
+  /** The test's clock, unskewed: request times in the log. */
+  readonly logNow: () => number;
   readonly host: ServerHost;
   /** Managed identity only: tokens handed out again until they are renewed. */
   readonly serverCache: ServerTokenCache;

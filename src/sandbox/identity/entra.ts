@@ -132,6 +132,7 @@ export function entraHandler(context: EmulatorContext, options: EntraOptions) {
     exchange.clientRequestId ??= form.get('client-request-id') ?? undefined;
     const outcome = await applyFault(exchange, context.script.next('entra'), {
       host: context.host,
+      now: context.now,
       lifetime: context.script.lifetime,
       errorBody: (status) => scriptedEntraError(status, errorContext(exchange)),
     });
@@ -151,7 +152,7 @@ export function entraHandler(context: EmulatorContext, options: EntraOptions) {
   }
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const exchange = openExchange(req, res, { target: 'entra', protocol: 'entra', time: context.now() });
+    const exchange = openExchange(req, res, { target: 'entra', protocol: 'entra', time: context.logNow() });
     context.log.push(exchange.record);
     const path = exchange.url.pathname;
     const metadata = METADATA_ROUTE.exec(path);

@@ -71,6 +71,9 @@ export function openExchange(
     time: context.time,
     requestId,
   };
+  res.on('close', () => {
+    if (record.status === undefined) record.abandoned = true;
+  });
   const clientRequestId = headerValue(req, 'client-request-id') ?? url.searchParams.get('client-request-id') ?? undefined;
   const msClientRequestId = headerValue(req, 'x-ms-client-request-id');
   return { req, res, url, requestId, clientRequestId, msClientRequestId, record };
@@ -124,6 +127,23 @@ export function sendBadJson(exchange: Exchange): void {
     'content-length': String(Buffer.byteLength(text)),
   });
   res.end(text);
+}
+
+/**
+ * A 200 whose headers promise more body than ever comes: the connection drops after the first
+ * bytes, so the client has seen a status and must still treat the answer as lost.
+ */
+export function resetMidBody(exchange: Exchange): void {
+  const { res, record } = exchange;
+  if (res.destroyed || res.headersSent) return;
+  const text = '{"token_type": "Bearer", "access_token": "';
+  record.status = 200;
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    ...baseHeaders(exchange),
+    'content-length': String(Buffer.byteLength(text) + 1024),
+  });
+  res.write(text, () => resetSocket(exchange));
 }
 
 /**

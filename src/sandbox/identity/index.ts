@@ -27,7 +27,9 @@ export { refusedUrl, unusedPort } from '../ports.js';
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
 export async function startIdentityEmulator(options: IdentityEmulatorOptions): Promise<IdentityEmulator> {
-  const now = options.now ?? Date.now;
+  const logNow = options.now ?? Date.now;
+  let skewMs = 0;
+  const now = (): number => logNow() + skewMs;
   const identityHeader = options.identityHeader ?? randomBytes(16).toString('hex');
   const systemAssignedClientId = randomUUID();
   const script = new FaultScript(options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS);
@@ -38,7 +40,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions): P
 
   const miHost = new ServerHost(createHttpServer());
   const entraHost = new ServerHost(createHttpsServer({ cert: options.ca.serverCertPem, key: options.ca.serverKeyPem }));
-  const shared = { script, ledger, log, now };
+  const shared = { script, ledger, log, now, logNow };
   let authorityHost = '';
   const [miPort, entraPort] = await Promise.all([
     miHost.listen(managedIdentityHandler({ ...shared, host: miHost, serverCache }, { identityHeader, systemAssignedClientId })),
@@ -62,6 +64,9 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions): P
     script: (target, ...faults) => script.enqueue(target, faults),
     setPersistentFault: (target, fault) => script.setPersistent(target, fault),
     configureServerCache: (options) => serverCache.configure(options),
+    setClockSkew: (ms) => {
+      skewMs = ms;
+    },
     setDefaultLifetime: (seconds, lifetime = {}) => script.setLifetime({ lifetimeSeconds: seconds, ...lifetime }),
     wasIssued: (token) => ledger.has(token),
     get issuedTokens() {
@@ -74,6 +79,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions): P
     reset() {
       script.clear();
       serverCache.clear();
+      skewMs = 0;
       log.length = 0;
     },
     stop() {

@@ -145,7 +145,7 @@ export function managedIdentityHandler(context: EmulatorContext, options: Manage
     // MSAL asks IMDS for `/metadata/identity/oauth2/token/`: a trailing slash names the same path.
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/(.)\/$/, '$1');
     const protocol: IdentityProtocol = path.startsWith('/metadata/') ? 'imds' : 'app-service';
-    const exchange = openExchange(req, res, { target: 'mi', protocol, time: context.now() });
+    const exchange = openExchange(req, res, { target: 'mi', protocol, time: context.logNow() });
     context.log.push(exchange.record);
     const errorBody = protocol === 'imds' ? imdsError : appServiceError;
     const isTokenPath = req.method === 'GET' && (path === APP_SERVICE_PATH || path === IMDS_PATH);
@@ -156,6 +156,7 @@ export function managedIdentityHandler(context: EmulatorContext, options: Manage
     exchange.record.kind = 'token';
     const outcome = await applyFault(exchange, context.script.next('mi'), {
       host: context.host,
+      now: context.now,
       lifetime: context.script.lifetime,
       errorBody: (status) => errorBody(status, `Identity emulator: scripted status ${status}.`),
     });

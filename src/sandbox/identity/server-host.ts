@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** How often `until` looks at the clock: fine enough that an answer lands within a test's settle step. */
+const CLOCK_POLL_MS = 2;
+
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export class ServerHost {
@@ -58,6 +61,14 @@ export class ServerHost {
       };
       this.#timers.add(entry);
     });
+  }
+
+  /**
+   * Resolves once `now()` reaches `at`, polling every few real milliseconds (a virtual clock has no
+   * timers to hook), or at once when the server closes.
+   */
+  async until(now: () => number, at: number): Promise<void> {
+    while (!this.#closed && now() < at) await this.delay(CLOCK_POLL_MS);
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,13 @@ export type Fault =
   | { kind: 'bad-json' }
   /** Wait `ms` on a real timer, then answer normally. */
   | { kind: 'delay'; ms: number }
+  /**
+   * Answer normally once the emulator's clock (`now`) reads `ms` past the request's arrival: on a
+   * virtual clock the answer takes virtual time, so a client deadline is tested to the millisecond.
+   */
+  | { kind: 'slow'; ms: number }
+  /** Send a 200's status line, headers and part of the body, then drop the connection. */
+  | { kind: 'reset-mid-body' }
   | { kind: 'success'; lifetimeSeconds?: number; refreshInSeconds?: number; includeExpiresIn?: boolean };
 
 export type FaultKind = Fault['kind'];
@@ -103,6 +110,10 @@ export interface RecordedRequest {
   fault?: FaultKind | undefined;
   /** Status sent; undefined while pending and for hang/reset. */
   status?: number | undefined;
+  /** True once the client closed the connection before any answer (it gave up on a hung or slow request). */
+  abandoned?: boolean | undefined;
+  /** `Retry-After` sent with a scripted status, verbatim. */
+  retryAfter?: string | undefined;
   /** Entra `error` or App Service/IMDS message for error answers the emulator produced itself. */
   error?: string | undefined;
 }
@@ -144,6 +155,11 @@ export interface IdentityEmulator {
   script(target: IdentityTarget, ...faults: Fault[]): void;
   /** Every token request for `target` gets `fault` (after any queued faults) until called with undefined. */
   setPersistentFault(target: IdentityTarget, fault: Fault | undefined): void;
+  /**
+   * The emulator's clock runs `ms` ahead of `now` (negative: behind), as a host whose clock has
+   * drifted: `expires_on`, token times and assertion checks follow it. The request log stays on `now`.
+   */
+  setClockSkew(ms: number): void;
   setDefaultLifetime(seconds: number, options?: { refreshInSeconds?: number; includeExpiresIn?: boolean }): void;
   /**
    * Managed identity hands out its cached token again (same token, same `expires_on`, counting-down
@@ -156,7 +172,7 @@ export interface IdentityEmulator {
   readonly requests: readonly RecordedRequest[];
   tokenRequests(target: IdentityTarget): RecordedRequest[];
   /**
-   * Clears queued and persistent faults, the request log and the default lifetime (back to the
+   * Clears queued and persistent faults, the request log, the clock skew and the default lifetime (back to the
    * start option). Keeps registrations and the issued-token ledger, so `wasIssued` and leak scans
    * still know tokens handed out before the reset.
    */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { accountMessages } from './message-accounting.js';
-import { requestSpacingChecks } from './request-spacing.js';
+import { requestSpacingChecks } from './wire-spacing.js';
 import type { WireRequest } from '../support/wire-log.js';
 
 describe('message accounting', () => {

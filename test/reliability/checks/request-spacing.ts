@@ -1,58 +1,100 @@
 /**
- * The spacing rules over a client's wire log: no request before a Retry-After has passed, and none
- * within 5 s of a 5xx, a timeout or a reset that came without a usable Retry-After. Only requests
- * sent after the client had received the failure count: one already in flight could not know.
+ * The spacing rules every identity row is held to, read off the requests the identity platform
+ * actually received (design.md §3, the gate):
+ * - no request within 5 s of a failure that came without a usable `Retry-After` (5xx, timeout,
+ *   lost connection, unusable answer): the first back-off step is at least 5 s;
+ * - no request before a usable `Retry-After` has passed (RFC 9110: the platform's value is
+ *   authoritative; the product caps it at an hour).
+ * These checkers interpret `Retry-After` themselves rather than calling the product's parser, so a
+ * parser bug cannot hide a spacing bug.
  */
-import { parseRetryAfterMs } from '../../../src/auth/retry-after.js';
+import type { RecordedRequest } from '../../../src/sandbox/identity/index.js';
 import { check, type Check } from '../matrix.js';
-import type { WireRequest } from '../support/wire-log.js';
 
-/** The quiet period after a failure that named no time to wait (the design's first back-off step). */
-export const quietWithoutRetryAfterMs = 5_000;
+export const minFailureGapMs = 5_000;
+/** The product's cap on `Retry-After` (src/auth/defaults.ts maxRetryAfterMs), restated as the rule. */
+export const retryAfterCapMs = 60 * 60_000;
 
-interface Quiet {
-  failure: WireRequest;
-  until: number;
-  retryAfterMs: number | undefined;
+/** One request as the rules see it. */
+export interface SpacedRequest {
+  /** When it was sent (clock ms). */
+  time: number;
+  /** When the caller learnt the outcome: the answer's arrival, or the request deadline when none came. */
+  endedAt: number;
+  ok: boolean;
+  status?: number | undefined;
+  /** `Retry-After` as sent, verbatim. */
+  retryAfter?: string | undefined;
 }
 
-function quietAfter(request: WireRequest): Quiet | undefined {
-  const failed = request.failure !== undefined || request.status === 429 || (request.status ?? 0) >= 500;
-  if (!failed || request.receivedAt === undefined) return undefined;
-  const retryAfterMs = parseRetryAfterMs(request.retryAfter, request.receivedAt);
-  return { failure: request, until: request.receivedAt + (retryAfterMs ?? quietWithoutRetryAfterMs), retryAfterMs };
+export interface LogReading {
+  /** The provider's request deadline: an unanswered request ended this long after it was sent. */
+  timeoutMs: number;
+  /** Answers the row crafted to be unusable although their status is 200 (a tokenless body, say). */
+  unusable?: ((request: RecordedRequest) => boolean) | undefined;
 }
 
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const lostAnswers = new Set<RecordedRequest['fault']>(['reset-mid-body', 'bad-json']);
 
-/** The smallest gap from a failure to the next request sent after it was seen, for the table. */
-export function describeGaps(log: readonly WireRequest[]): string {
-  const gaps = quietPeriods(log).flatMap((quiet) => {
-    const next = log.find((r) => r.seq > (quiet.failure.receivedSeq ?? Infinity));
-    return next === undefined ? [] : [`${quiet.failure.status ?? quiet.failure.failure} gap ${seconds(next.sentAt - (quiet.failure.receivedAt ?? 0))}`];
+/** Reads the emulator's request log (token requests of one target, in order) as spaced requests. */
+export function spacedFromLog(requests: readonly RecordedRequest[], reading: LogReading): SpacedRequest[] {
+  return requests.map((request) => {
+    // Only a held request (hang, slow) ends at the deadline; a reset ends when it arrives.
+    const held = request.fault === 'hang' || request.fault === 'slow';
+    const timedOut = held && (request.status === undefined || request.abandoned === true);
+    const ok = request.status === 200 && !timedOut && !lostAnswers.has(request.fault) && !(reading.unusable?.(request) ?? false);
+    return { time: request.time, endedAt: timedOut ? request.time + reading.timeoutMs : request.time, ok, status: request.status, retryAfter: request.retryAfter };
   });
-  return gaps.length === 0 ? 'no failure' : [...new Set(gaps)].join(', ');
 }
 
-function quietPeriods(log: readonly WireRequest[]): Quiet[] {
-  return log.flatMap((request) => quietAfter(request) ?? []);
+/** A usable `Retry-After` in ms, as RFC 9110 defines it (delay-seconds or an HTTP-date), capped; else undefined. */
+export function usableRetryAfterMs(value: string | undefined, at: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  let ms: number | undefined;
+  if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+  else if (/^[a-z]{3},/i.test(text) && !Number.isNaN(Date.parse(text))) ms = Date.parse(text) - at;
+  return ms !== undefined && ms > 0 ? Math.min(ms, retryAfterCapMs) : undefined;
 }
 
-/** Both rules as two checks, each with the worst case it measured. */
-export function requestSpacingChecks(log: readonly WireRequest[]): Check[] {
-  const early: string[] = [];
-  const tooSoon: string[] = [];
-  for (const quiet of quietPeriods(log)) {
-    const seenAt = quiet.failure.receivedSeq ?? Infinity;
-    for (const request of log) {
-      if (request.seq < seenAt || request.sentAt >= quiet.until) continue;
-      const gap = seconds(request.sentAt - (quiet.failure.receivedAt ?? 0));
-      const what = `${request.path} ${gap} after ${quiet.failure.status ?? quiet.failure.failure}`;
-      (quiet.retryAfterMs === undefined ? tooSoon : early).push(what);
-    }
-  }
-  return [
-    check('no request before Retry-After', early.length === 0, early.length === 0 ? undefined : `${early.length} early: ${early.slice(0, 2).join('; ')}`),
-    check('no request within 5 s of a 5xx/timeout without Retry-After', tooSoon.length === 0, tooSoon.length === 0 ? undefined : `${tooSoon.length} too soon: ${tooSoon.slice(0, 2).join('; ')}`),
-  ];
+function pairs(requests: readonly SpacedRequest[]): [SpacedRequest, SpacedRequest][] {
+  return requests.slice(1).map((next, i) => [requests[i] as SpacedRequest, next]);
+}
+
+export function seconds(ms: number): string {
+  const s = ms / 1000;
+  return Math.abs(s) < 100 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
+}
+
+/** No request within 5 s of a failure answered without a usable Retry-After. */
+export function noRequestSoonAfterFailure(requests: readonly SpacedRequest[]): Check {
+  const gaps = pairs(requests)
+    .filter(([failed]) => !failed.ok && usableRetryAfterMs(failed.retryAfter, failed.endedAt) === undefined)
+    .map(([failed, next]) => next.time - failed.endedAt);
+  const shortest = gaps.length === 0 ? undefined : Math.min(...gaps);
+  return check(
+    'no request within 5 s of a failure without Retry-After',
+    shortest === undefined || shortest >= minFailureGapMs,
+    shortest === undefined ? 'no retry followed one' : `shortest ${seconds(shortest)}`,
+  );
+}
+
+/** No request before a usable Retry-After has passed. */
+export function noRequestBeforeRetryAfter(requests: readonly SpacedRequest[]): Check {
+  const early = pairs(requests)
+    .map(([answered, next]) => ({ waitMs: usableRetryAfterMs(answered.retryAfter, answered.endedAt), gapMs: next.time - answered.endedAt }))
+    .filter((pair): pair is { waitMs: number; gapMs: number } => pair.waitMs !== undefined);
+  const broken = early.find((pair) => pair.gapMs < pair.waitMs);
+  return check(
+    'no request before Retry-After',
+    broken === undefined,
+    broken ? `${seconds(broken.gapMs)} after a Retry-After of ${seconds(broken.waitMs)}` : early.length === 0 ? 'no retry followed one' : `${early.length} waited out`,
+  );
+}
+
+/** "identity 3, gaps 5.0 s / 10.0 s": the count and the first gaps, for the table. */
+export function describeRequests(requests: readonly SpacedRequest[], label = 'identity', shown = 3): string {
+  const gaps = pairs(requests).map(([a, b]) => seconds(b.time - a.time));
+  const more = gaps.length > shown ? ` / …` : '';
+  return gaps.length === 0 ? `${label} ${requests.length}` : `${label} ${requests.length}, gaps ${gaps.slice(0, shown).join(' / ')}${more}`;
 }

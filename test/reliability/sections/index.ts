@@ -1,7 +1,8 @@
 /** Every section of the reliability matrix, in the order the table prints them. */
 import type { MatrixSection } from '../matrix.js';
+import { identitySection } from './identity.js';
 import { keyVaultSection } from './key-vault.js';
 import { postgresSection } from './postgres.js';
 import { azuriteSection } from './azurite.js';
 
-export const sections: readonly MatrixSection[] = [keyVaultSection, postgresSection, azuriteSection];
+export const sections: readonly MatrixSection[] = [identitySection, keyVaultSection, postgresSection, azuriteSection];

@@ -9,7 +9,7 @@ import { InventorySweepFailed, runInventorySweep, type InventorySweepSummary } f
 import { RecordingTelemetry } from '../../support/recording-telemetry.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 import { check, section, type Check, type MatrixRow, type RowOutcome } from '../matrix.js';
-import { describeGaps, requestSpacingChecks } from '../checks/request-spacing.js';
+import { describeGaps, requestSpacingChecks } from '../checks/wire-spacing.js';
 import { memoryLog, startServiceStack, type ServiceStack } from '../support/service-stack.js';
 import { watchUnhandledRejections } from '../support/unhandled.js';
 import { WireLog } from '../support/wire-log.js';

@@ -11,7 +11,7 @@ import { RecordingTelemetry } from '../../support/recording-telemetry.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 import { check, type Check } from '../matrix.js';
 import { accountMessages, messageAccountingChecks, type Accounting, type SentMessage } from '../checks/message-accounting.js';
-import { describeGaps, quietWithoutRetryAfterMs, requestSpacingChecks } from '../checks/request-spacing.js';
+import { describeGaps, quietWithoutRetryAfterMs, requestSpacingChecks } from '../checks/wire-spacing.js';
 import { ingestWorker, signedMessages, signingKeyName, type DeliveryHook } from './queue-worker.js';
 import type { ServiceStack } from './service-stack.js';
 import { watchUnhandledRejections } from './unhandled.js';
