@@ -40,6 +40,17 @@ export function readHostQueueSettings(hostJsonPath: string): HostQueueSettings {
   };
 }
 
+/** What the host hands the handler for a message text: the parsed object when the text is a JSON object or array, else the text. */
+export function handlerBody(text: string): unknown {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) return parsed;
+  } catch {
+    // not JSON: the handler gets the text
+  }
+  return text;
+}
+
 export interface Delivery {
   messageId: string;
   dequeueCount: number;
@@ -130,13 +141,7 @@ export class QueueHost {
       return;
     }
     const text = this.decode(message.messageText);
-    let body: unknown = text;
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      if (typeof parsed === 'object' && parsed !== null) body = parsed;
-    } catch {
-      // not JSON: the handler gets the text
-    }
+    const body = handlerBody(text);
     const context = new functions.InvocationContext({
       invocationId: randomUUID(),
       functionName: this.options.fn.name,
