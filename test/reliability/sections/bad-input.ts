@@ -1,0 +1,42 @@
+/**
+ * The bad-input section: settings, queue messages and secrets that are wrong in every way the
+ * issue lists, each ending where the design says, then a leak scan of everything the section let
+ * out (logs, telemetry, errors and the dumps of the public objects).
+ */
+import { inspect } from 'node:util';
+import { getTokenProvider } from '../../../src/runtime.js';
+import { getAppSettings } from '../../../src/settings/app-settings.js';
+import { check, section, type MatrixRow } from '../matrix.js';
+import { startBadInput, stopBadInput, type BadInputContext } from './bad-input/context.js';
+import { generatedRow } from './bad-input/generated-rows.js';
+import { messageRows } from './bad-input/message-rows.js';
+import { secretRows } from './bad-input/secret-rows.js';
+import { settingsRows } from './bad-input/settings-rows.js';
+
+const leakScanRow: MatrixRow<BadInputContext> = {
+  name: 'leak scan',
+  run(context) {
+    const { leaks, telemetry, host } = context;
+    leaks.addTelemetry(telemetry.items);
+    for (const delivery of host.deliveries) if (delivery.error !== undefined) leaks.addError(`delivery ${delivery.messageId}`, delivery.error);
+    const provider = getTokenProvider();
+    leaks.addObject('token provider', provider);
+    leaks.addObject('TokenCredential adapter', provider.credential);
+    leaks.addObject('app settings', getAppSettings());
+    leaks.addObject('queue host', host);
+    const { hits, haystacks, secrets } = leaks.scan();
+    return Promise.resolve({
+      injected: 'none (scan)',
+      outcome: `${hits.length} hits`,
+      requests: `${secrets} secrets × ${haystacks} texts`,
+      checks: [leaks.check(), check('the scan had material from every kind of source', haystacks > 100 && inspect(provider).length > 0, `${haystacks} texts`)],
+    });
+  },
+};
+
+export const badInputSection = section<BadInputContext>({
+  group: 'bad-input',
+  start: startBadInput,
+  stop: stopBadInput,
+  rows: [...settingsRows, ...messageRows, generatedRow, ...secretRows, leakScanRow],
+});
