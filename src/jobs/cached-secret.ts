@@ -8,6 +8,8 @@
  * every valid message to the poison queue. A rotated key is still picked up by
  * `refreshIfOlderThan`, which never falls back.
  */
+import { inspect, type InspectOptions } from 'node:util';
+import { inspectSummary } from '../auth/safe-inspect.js';
 import { isTransient } from '../clients/errors.js';
 import type { SecretVault } from '../clients/vault.js';
 import type { Clock } from './ports.js';
@@ -31,6 +33,15 @@ export class CachedSecret {
     private readonly ttlMs: number,
     private readonly maxStaleMs: number = defaultMaxStaleMs,
   ) {}
+
+  /** What `context.log(signingKey)` and JSON.stringify show: which secret and how old, never its value. */
+  toJSON(): Record<string, unknown> {
+    return { secretName: this.secretName, held: this.current !== undefined, fetchedAt: this.current?.fetchedAt, ttlMs: this.ttlMs };
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return inspectSummary('CachedSecret', this.toJSON(), options);
+  }
 
   async get(): Promise<SecretValue> {
     const current = this.current;

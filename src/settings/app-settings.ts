@@ -61,6 +61,15 @@ function queueName(settings: SettingReader, name: string, fallback: string): str
   return value;
 }
 
+/** Key Vault secret names: 1-127 letters, digits and hyphens. Anything else would only fail at the first message, as a 404 retried into the poison queue. */
+function keyVaultSecretName(settings: SettingReader, name: string, fallback: string): string {
+  const value = settings.read(name) ?? fallback;
+  if (!/^[0-9A-Za-z-]{1,127}$/.test(value)) {
+    throw new AppSettingError(name, `${name} must be a Key Vault secret name of 1-127 letters, digits and hyphens, got "${value.slice(0, 140)}"`);
+  }
+  return value;
+}
+
 export function readTriggerSettings(env: Environment): TriggerSettings {
   const settings = appSettingReader(env);
   return {
@@ -84,7 +93,7 @@ export function readAppSettings(env: Environment): AppSettings {
     },
     ingest: {
       queueName: triggers.ingestQueueName,
-      signingKeySecretName: settings.read('INGEST_SIGNING_KEY_SECRET_NAME') ?? settingDefaults.signingKeySecretName,
+      signingKeySecretName: keyVaultSecretName(settings, 'INGEST_SIGNING_KEY_SECRET_NAME', settingDefaults.signingKeySecretName),
       maxMessageBytes: settings.integer('INGEST_MAX_MESSAGE_BYTES', settingDefaults.maxMessageBytes, 256, 65_536),
     },
   };

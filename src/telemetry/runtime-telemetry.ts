@@ -10,13 +10,9 @@ import { createDeferredTelemetry } from './deferred-telemetry.js';
 import { noopTelemetry } from './noop-telemetry.js';
 import { registerSecretsFromEnvironment } from './redact.js';
 import type { Telemetry } from './telemetry.js';
+import { readTelemetrySettings } from './telemetry-settings.js';
 
-/** Settings this layer reads. */
-export const TELEMETRY_SETTINGS = {
-  connectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
-  /** `true` keeps the SDK from buffering unsent items on disk (tests, read-only file systems). */
-  disableOfflineStorage: 'TELEMETRY_DISABLE_OFFLINE_STORAGE',
-} as const;
+export { TELEMETRY_SETTINGS } from './telemetry-settings.js';
 
 export type TelemetryEnvironment = Environment;
 
@@ -26,9 +22,9 @@ export type TelemetryEnvironment = Environment;
  */
 export function createTelemetryFromEnvironment(env: TelemetryEnvironment): Telemetry {
   registerSecretsFromEnvironment(env);
-  const connectionString = env[TELEMETRY_SETTINGS.connectionString]?.trim();
-  if (connectionString === undefined || connectionString === '') return noopTelemetry;
-  const disableOfflineStorage = env[TELEMETRY_SETTINGS.disableOfflineStorage]?.trim().toLowerCase() === 'true';
+  // A malformed setting fails here, when the module loads: a start-up error naming it.
+  const { connectionString, disableOfflineStorage } = readTelemetrySettings(env);
+  if (connectionString === undefined) return noopTelemetry;
   return createDeferredTelemetry({
     create: (currentInvocation) => createAppInsightsTelemetry({ connectionString, disableOfflineStorage, currentInvocation }),
   });

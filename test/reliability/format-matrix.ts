@@ -39,9 +39,14 @@ export function formatSummary(run: MatrixRun): string {
   return `${verdict}: ${run.rows.length} rows (${groups}), ${run.rows.length - failed} passed, ${failed} failed · ${process} · ${(run.durationMs / 1000).toFixed(1)} s`;
 }
 
+/** The whole-run rules with what each measured (e.g. the egress guard's count of attempts). */
+export function formatRunRules(run: MatrixRun): string {
+  return run.process.map((rule) => `${rule.ok ? '✓' : '✗'} ${rule.rule}${rule.detail ? ` — ${rule.detail}` : ''}`).join('\n');
+}
+
 export function formatHuman(run: MatrixRun): string {
   const failures = formatFailures(run);
-  return [formatTable(run.rows), ...(failures ? ['', failures] : []), '', formatSummary(run)].join('\n');
+  return [formatTable(run.rows), ...(failures ? ['', failures] : []), '', formatRunRules(run), '', formatSummary(run)].join('\n');
 }
 
 export function formatJson(run: MatrixRun): string {

@@ -1,11 +1,13 @@
 /**
  * The reliability matrix under node:test, so that CI (`npm test`) runs every row: one describe per
  * section (started before its rows, stopped after), one test per row asserting every check with
- * what was measured, then the global rules: no unhandled rejection, nothing left open.
+ * what was measured, then the global rules: no unhandled rejection, nothing left open, nothing
+ * but loopback attempted (the egress guard is on for the whole file).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RowResult } from './matrix.js';
+import { watchEgress, type EgressWatch } from './egress-rule.js';
 import { captureResources, recordUnhandledRejections, type RejectionRecorder, type ResourceBaseline } from './process-hygiene.js';
 import { runRow } from './run-row.js';
 import { sections } from './sections/index.js';
@@ -16,9 +18,11 @@ function failedChecks(result: RowResult): string[] {
 
 let resources: ResourceBaseline;
 let rejections: RejectionRecorder;
+let egress: EgressWatch;
 before(() => {
   resources = captureResources();
   rejections = recordUnhandledRejections();
+  egress = watchEgress();
 });
 
 for (const section of sections) {
@@ -47,5 +51,10 @@ describe('reliability: the whole run', () => {
     const unhandled = rejections.stop();
     assert.ok(unhandled.ok, unhandled.detail);
     assert.ok(leftovers.ok, leftovers.detail);
+  });
+  it('nothing but loopback was attempted (egress guard over every section)', () => {
+    const rule = egress.stop();
+    assert.ok(rule.ok, rule.detail);
+    console.log(`# egress: ${rule.detail ?? ''}`);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Runs the reliability matrix: each selected section is started, its rows run one after another,
  * then it is stopped; the global rules (no unhandled rejection, nothing left open) are checked
- * around the whole run. One progress line per row goes to `progress` (stderr in the CLI).
+ * around the whole run, which runs under the egress guard. One progress line per row goes to `progress` (stderr in the CLI).
  */
 import { check, type Check, type MatrixRow, type MatrixSection, type RowResult } from './matrix.js';
+import { watchEgress } from './egress-rule.js';
 import { captureResources, recordUnhandledRejections } from './process-hygiene.js';
 import { runRow, startFailed } from './run-row.js';
 
@@ -63,6 +64,7 @@ export async function runMatrix(sections: readonly MatrixSection[], options: Mat
   const started = performance.now();
   const resources = captureResources();
   const rejections = recordUnhandledRejections();
+  const egress = watchEgress();
   const rows: RowResult[] = [];
   const processChecks: Check[] = [];
   try {
@@ -76,7 +78,7 @@ export async function runMatrix(sections: readonly MatrixSection[], options: Mat
   } finally {
     // Leftover handles are measured while rejections are still recorded: closing may surface one.
     const leftovers = await resources.check();
-    processChecks.push(rejections.stop(), leftovers);
+    processChecks.push(rejections.stop(), leftovers, egress.stop());
   }
   return { rows, process: processChecks, passed: rows.every((r) => r.passed) && processChecks.every((c) => c.ok), durationMs: performance.now() - started };
 }

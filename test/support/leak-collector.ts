@@ -8,7 +8,12 @@ import { inspect } from 'node:util';
 import { findLeaks, type Haystack, type Secret } from '../telemetry/support/secret-scan.js';
 
 export class LeakCollector {
-  private readonly haystacks: Haystack[] = [];
+  protected readonly haystacks: Haystack[] = [];
+
+  /** Any text that left the app, under a label that says where it was found. */
+  add(label: string, text: string): void {
+    this.haystacks.push({ label, text });
+  }
 
   /** An InvocationContext `logHandler`. */
   readonly logHandler = (level: string, ...args: unknown[]): void => {

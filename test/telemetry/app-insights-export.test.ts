@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startIngestionServer, type Envelope, type IngestionServer } from '../../src/sandbox/ingestion/index.js';
 import { runNodeScript, type NodeRunResult } from '../support/child-process.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { ERROR_PROPERTY_NAMES } from '../../src/telemetry/token-event-mapping.js';
-import { CONNECTIONS_PREFIX } from './fixtures/connection-recorder.js';
-import { connectionRecorder, lastJsonLine, syntheticChild } from './support/child-fixture.js';
+import { egressGuardChildEnv, readEgressReport } from '../support/egress-guard.js';
+import { lastJsonLine, syntheticChild } from './support/child-fixture.js';
 import { findLeaks, pemSecrets, type Secret } from './support/secret-scan.js';
 
 const OPERATION_ID = randomBytes(16).toString('hex');
@@ -27,9 +28,11 @@ describe('Application Insights adapter against a real ingestion socket', () => {
   let certificate: ClientCertificate;
   let child: NodeRunResult;
   let secrets: Secret[];
+  let egressReport: string;
 
   before(async () => {
     ca = createTestCa();
+    egressReport = join(ca.dir, 'egress.jsonl');
     server = await startIngestionServer({ tls: { cert: ca.serverCertPem, key: ca.serverKeyPem } });
     certificate = ca.makeClientCertificate('leaky-client', { password: `pw-${randomBytes(6).toString('hex')}` });
     const leaks = {
@@ -51,7 +54,7 @@ describe('Application Insights adapter against a real ingestion socket', () => {
       timeoutMs: 30_000,
       env: {
         ...leaks,
-        NODE_OPTIONS: `--import=${connectionRecorder}`,
+        ...egressGuardChildEnv(egressReport),
         NODE_EXTRA_CA_CERTS: ca.caCertPath,
         APPLICATIONINSIGHTS_CONNECTION_STRING: server.connectionString,
         TELEMETRY_DISABLE_OFFLINE_STORAGE: 'true',
@@ -75,15 +78,17 @@ describe('Application Insights adapter against a real ingestion socket', () => {
     for (const envelope of server.envelopes) assert.equal(envelope.iKey, server.instrumentationKey);
   });
 
-  it('connects to nothing but the ingestion endpoint, except the SDK\'s unconditional Azure VM metadata probe', () => {
-    const line = child.stderr.split('\n').find((l) => l.startsWith(CONNECTIONS_PREFIX));
-    const destinations = JSON.parse(line?.slice(CONNECTIONS_PREFIX.length) ?? '[]') as string[];
+  it("connects to nothing but the ingestion endpoint; the SDK's Azure VM metadata probe is refused by the egress guard and the export still works", () => {
+    const attempts = readEgressReport(egressReport).filter((a) => a.via === 'connect');
     const ingestion = new URL(server.url).host;
-    assert.ok(destinations.includes(ingestion), JSON.stringify(destinations));
+    assert.ok(attempts.some((a) => a.target === ingestion && a.verdict === 'loopback'), JSON.stringify(attempts));
     // @azure/monitor-opentelemetry always runs @opentelemetry/resource-detector-azure's VM detector
     // (GET http://169.254.169.254/metadata/instance/compute, 1 s timeout); no option turns it off.
-    const unexpected = destinations.filter((d) => d !== ingestion && d !== '169.254.169.254:80');
+    const unexpected = attempts.filter((a) => a.target !== ingestion && a.verdict !== 'documented-telemetry-probe');
     assert.deepEqual(unexpected, [], 'no statsbeat, live metrics or any other endpoint');
+    const probes = attempts.filter((a) => a.verdict === 'documented-telemetry-probe');
+    assert.deepEqual(probes.map((a) => a.target), ['169.254.169.254:80'], 'the probe was made once, refused and listed');
+    assert.match(probes[0]?.caller ?? '', /resource-detector-azure/);
   });
 
   it('a failed acquisition is one exception item with every contract property', () => {

@@ -40,11 +40,34 @@ export function readHostQueueSettings(hostJsonPath: string): HostQueueSettings {
   };
 }
 
+/** What the host hands the handler for a message text: the parsed object when the text is a JSON object or array, else the text. */
+export function handlerBody(text: string): unknown {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) return parsed;
+  } catch {
+    // not JSON: the handler gets the text
+  }
+  return text;
+}
+
 export interface Delivery {
   messageId: string;
   dequeueCount: number;
   outcome: 'succeeded' | 'failed' | 'poisoned';
   error?: unknown;
+  /** Why the host poisoned it without running the function: the body was not base64. */
+  reason?: 'not_base64';
+}
+
+/**
+ * Base64 as .NET's Convert.FromBase64String takes it (what the host decodes with): the standard
+ * alphabet, padding only at the end, whitespace ignored, whole quads. Node's decoder skips what it
+ * does not understand instead, which would hand the function a garbled body the host never would.
+ */
+export function isStrictBase64(wire: string): boolean {
+  const compact = wire.replace(/[\t\n\r ]/g, '');
+  return compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact);
 }
 
 export interface QueueHostOptions {
@@ -171,14 +194,15 @@ export class QueueHost {
       this.deliveries.push({ messageId: message.messageId, dequeueCount: message.dequeueCount, outcome: 'poisoned' });
       return;
     }
-    const text = this.decode(message.messageText);
-    let body: unknown = text;
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      if (typeof parsed === 'object' && parsed !== null) body = parsed;
-    } catch {
-      // not JSON: the handler gets the text
+    if (this.options.settings.messageEncoding === 'base64' && !isStrictBase64(message.messageText)) {
+      // The Storage Queues extension (5.x) poisons an undecodable message at once, without running the function.
+      this.options.onLog?.('warning', [`Message ${message.messageId} is not valid base64; moved to ${this.poison.name} without running ${this.options.fn.name}`]);
+      await this.moveToPoison(message);
+      this.deliveries.push({ messageId: message.messageId, dequeueCount: message.dequeueCount, outcome: 'poisoned', reason: 'not_base64' });
+      return;
     }
+    const text = this.decode(message.messageText);
+    const body = handlerBody(text);
     const context = new functions.InvocationContext({
       invocationId: randomUUID(),
       functionName: this.options.fn.name,

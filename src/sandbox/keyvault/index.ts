@@ -63,6 +63,8 @@ export interface KeyVaultEmulator {
   script(...faults: KeyVaultFault[]): void;
   setLatency(ms: number): void;
   readonly requests: readonly RecordedVaultRequest[];
+  /** Every value the vault holds or held, all versions: what a leak scan looks for. */
+  readonly secretValues: readonly string[];
   /** Authorised requests per operation. */
   count(operation: KeyVaultOperation): number;
   reset(): void;
@@ -220,6 +222,9 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     setLatency: (ms) => void (latencyMs = ms),
     get requests() {
       return requests;
+    },
+    get secretValues() {
+      return [...secrets.values()].flatMap((versions) => versions.map((v) => v.value));
     },
     count: (operation) => requests.filter((r) => r.operation === operation && r.auth === 'valid').length,
     reset() {

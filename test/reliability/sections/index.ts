@@ -4,5 +4,6 @@ import { identitySection } from './identity.js';
 import { keyVaultSection } from './key-vault.js';
 import { postgresSection } from './postgres.js';
 import { azuriteSection } from './azurite.js';
+import { badInputSection } from './bad-input.js';
 
-export const sections: readonly MatrixSection[] = [identitySection, keyVaultSection, postgresSection, azuriteSection];
+export const sections: readonly MatrixSection[] = [identitySection, keyVaultSection, postgresSection, azuriteSection, badInputSection];

@@ -2,8 +2,6 @@
 import { fileURLToPath } from 'node:url';
 
 export const syntheticChild = fileURLToPath(new URL('../fixtures/synthetic-child.js', import.meta.url));
-/** `file:` URL for `NODE_OPTIONS=--import=…`: records every outgoing connection of the child. */
-export const connectionRecorder = new URL('../fixtures/connection-recorder.js', import.meta.url).href;
 export const providerChild = fileURLToPath(new URL('../fixtures/provider-child.js', import.meta.url));
 export const backgroundRefreshChild = fileURLToPath(new URL('../fixtures/background-refresh-child.js', import.meta.url));
 
