@@ -6,6 +6,7 @@
 import type { ProviderToken } from '../../../../src/auth/types.js';
 import type { Fixture } from '../../../auth/provider-fixture.js';
 import { startFixture, vaultScope } from '../../../auth/provider-fixture.js';
+import { LeakScan } from '../../checks/leak-scan.js';
 import type { CredentialKind, RowOutcome } from '../../matrix.js';
 import type { IdentityContext } from './context.js';
 
@@ -16,10 +17,27 @@ export const requestTimeoutMs = 10_000;
 export async function withFixture(kind: CredentialKind, context: IdentityContext, work: (f: Fixture) => Promise<RowOutcome>): Promise<RowOutcome> {
   const f = await startFixture({ kind, ca: context.ca, certificate: context.certificate, requestTimeoutMs });
   try {
-    return await work(f);
+    const outcome = await work(f);
+    return { ...outcome, checks: [...outcome.checks, leakCheck(f, context)] };
   } finally {
     await f.stop();
   }
+}
+
+/**
+ * Every row ends with a leak scan of what the provider let out: each event it raised (the errors
+ * telemetry and logs receive, with their causes) and every way the provider and its credential
+ * adapter can be dumped, against the tokens issued, the identity header and the certificate.
+ */
+function leakCheck(f: Fixture, context: IdentityContext) {
+  const leaks = new LeakScan().watchIdentity(f.identity).watchCertificate({ ...context.certificate, name: 'client certificate' });
+  f.events.forEach((event, i) => {
+    leaks.addObject(`event ${i + 1} (${event.type})`, event);
+    if ('error' in event) leaks.addError(`event ${i + 1} error`, event.error);
+  });
+  leaks.addObject('provider', f.provider);
+  leaks.addObject('credential adapter', f.provider.credential);
+  return leaks.check();
 }
 
 export interface CallRecord {
