@@ -11,6 +11,7 @@ import { VirtualClock } from '../../support/virtual-clock.js';
 import { check, section, type Check, type MatrixRow, type RowOutcome } from '../matrix.js';
 import { describeGaps, requestSpacingChecks } from '../checks/wire-spacing.js';
 import { memoryLog, startServiceStack, type ServiceStack } from '../support/service-stack.js';
+import { servicesLeakCheck } from '../support/services-leaks.js';
 import { watchUnhandledRejections } from '../support/unhandled.js';
 import { WireLog } from '../support/wire-log.js';
 import { assertAllClosed, openHandles, type HandleCounts } from '../support/open-handles.js';
@@ -44,11 +45,13 @@ async function sweep(services: ServiceStack, options: SweepOptions): Promise<Swe
   services.stack.vault.script(...options.faults, ...(options.faultsAt?.(clock.now()) ?? []));
   const store = services.newStore();
   const unhandled = watchUnhandledRejections();
+  const telemetry = new RecordingTelemetry();
+  const log = memoryLog();
   let summary: InventorySweepSummary;
   let runError: string | undefined;
   try {
     const vault = services.newVault(clock, wire, { pageSize: options.pageSize, requestTimeoutMs: options.requestTimeoutMs });
-    summary = await runInventorySweep({ vault, store, telemetry: new RecordingTelemetry(), log: memoryLog(), clock, concurrency: 4, expiryWindowMs: 30 * 86_400_000 });
+    summary = await runInventorySweep({ vault, store, telemetry, log, clock, concurrency: 4, expiryWindowMs: 30 * 86_400_000 });
   } catch (error) {
     if (!(error instanceof InventorySweepFailed)) throw error;
     summary = error.summary;
@@ -68,6 +71,7 @@ async function sweep(services: ServiceStack, options: SweepOptions): Promise<Swe
       ...requestSpacingChecks(wire.requests),
       check('no duplicate row', duplicates === 0, `${rows.size} rows`),
       check('no unhandled rejection', rejections.length === 0, rejections.length === 0 ? undefined : String(rejections[0])),
+      servicesLeakCheck(services, { telemetry, logLines: log.lines }),
     ],
     lookups: (name) => wire.requests.filter((r) => r.path === `/secrets/${name}/versions`).length,
   };

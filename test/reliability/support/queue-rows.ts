@@ -11,6 +11,7 @@ import { RecordingTelemetry } from '../../support/recording-telemetry.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 import { check, type Check } from '../matrix.js';
 import { accountMessages, messageAccountingChecks, type Accounting, type SentMessage } from '../checks/message-accounting.js';
+import { servicesLeakCheck } from './services-leaks.js';
 import { describeGaps, quietWithoutRetryAfterMs, requestSpacingChecks } from '../checks/wire-spacing.js';
 import { ingestWorker, signedMessages, signingKeyName, type DeliveryHook } from './queue-worker.js';
 import type { ServiceStack } from './service-stack.js';
@@ -109,6 +110,7 @@ export async function runQueueRow(services: ServiceStack, serviceClient: QueueSe
       ...requestSpacingChecks(wire.requests),
       check('a failed message is retried no sooner than 5 s', released.every((s) => s * 1000 >= quietWithoutRetryAfterMs), released.length === 0 ? 'none retried' : `after ${soonest} s`),
       check('no unhandled rejection', rejections.length === 0, rejections.length === 0 ? undefined : String(rejections[0])),
+      servicesLeakCheck(services, { telemetry, errors: deliveries.flatMap((d) => (d.error === undefined ? [] : [d.error])) }),
     ],
   };
 }

@@ -4,6 +4,7 @@
  * token, and fresh product adapters per row (a cold `SecretClient`, a new pool) so that no row
  * inherits another's gate or connections.
  */
+import { inspect } from 'node:util';
 import { createKeyVault, type KeyVaultOptions } from '../../../src/clients/key-vault.js';
 import { migratePostgres } from '../../../src/clients/migrate.js';
 import { postgresScope, type PostgresConnectionSettings } from '../../../src/clients/postgres-options.js';
@@ -63,6 +64,10 @@ export async function startServiceStack(options: { durableCommits?: boolean } = 
 /** A JobLog that keeps the lines, for outcomes and leak checks. */
 export function memoryLog(): JobLog & { lines: string[] } {
   const lines: string[] = [];
-  const push = (level: string) => (message: string) => void lines.push(`${level}: ${message}`);
+  // The details object goes in too, as a log sink would print it: the leak rule scans these lines.
+  const push =
+    (level: string) =>
+    (message: string, ...details: unknown[]) =>
+      void lines.push([`${level}: ${message}`, ...details.map((detail) => inspect(detail, { depth: 6 }))].join(' '));
   return { lines, info: push('info'), warn: push('warn'), error: push('error') };
 }
