@@ -46,6 +46,8 @@ export interface FixtureOptions {
   startAt?: number;
   /** The back-off's jitter draw, uniform in [0, 1) (default: 0, no jitter). */
   jitter?: () => number;
+  /** The refresh jitter's draw, uniform in [0, 1) (default: 0, refresh exactly at the refresh point). */
+  refreshJitter?: () => number;
   /** Raise `served-from-cache` on every hit (default: off, as in production). */
   cacheHitEvents?: boolean;
   /** The provider's wait budget for callers that give none (default: 0, fail fast). */
@@ -89,6 +91,8 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     clock,
     events: (event: TokenEvent) => events.push(event),
     backoff: { random: options.jitter ?? (() => 0) },
+    // Refresh times exact unless a test asks for the spread.
+    refreshJitter: { random: options.refreshJitter ?? (() => 0) },
     cacheHitEvents: options.cacheHitEvents,
     defaultMaxWaitMs: options.defaultMaxWaitMs,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
