@@ -24,6 +24,8 @@ export interface PostgresServer {
   /** The superuser and its password: the deployer's identity in the sandbox. */
   superuser: string;
   superuserPassword: string;
+  /** Stops the server (fast shutdown: every connection is cut) and starts it again on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,30 +161,41 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     await run('initdb', [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${serverUser}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-sync'], runAs);
     rmSync(passwordFile, { force: true });
     const port = options.port ?? (await freePort());
-    const child = await startServer(runAs, dataDir, port, timeoutMs);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let child = await startServer(runAs, dataDir, port, timeoutMs);
+    const exitOf = (server: ChildProcess): Promise<void> => new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    let exited = exitOf(child);
+    /** Fast shutdown; a server that ignores it is killed after a few seconds. */
+    const shutDown = async (): Promise<void> => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    };
     let stopping: Promise<void> | undefined;
-    return {
+    const server: PostgresServer = {
       host: '127.0.0.1',
       port,
       pid: child.pid ?? -1,
       superuser: serverUser,
       superuserPassword,
+      async restart() {
+        if (stopping) throw new PostgresStartError('PostgreSQL is stopping; it cannot be restarted');
+        await shutDown();
+        child = await startServer(runAs, dataDir, port, timeoutMs);
+        exited = exitOf(child);
+        server.pid = child.pid ?? -1;
+      },
       stop() {
         stopping ??= (async () => {
-          if (child.exitCode === null && child.signalCode === null) {
-            // Fast shutdown; a server that ignores it is killed after a few seconds.
-            child.kill('SIGINT');
-            const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-            await exited;
-            clearTimeout(killer);
-          }
+          await shutDown();
           rmSync(work, { recursive: true, force: true });
           forgetWork();
         })();
         return stopping;
       },
     };
+    return server;
   } catch (error) {
     rmSync(work, { recursive: true, force: true });
     forgetWork();
