@@ -99,24 +99,38 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     trustedCa: options.ca.caCertPem,
     currentInvocation,
   };
-  // Count requests in flight, so virtual time waits for real I/O a timer started.
+  // Count requests in flight, so virtual time waits for real I/O a timer started. A hung request
+  // is not waited for while the emulator holds it; once the client gives up on it, it counts as
+  // settled only when the emulator has seen its connection close, or a later request would be
+  // mistaken for it and virtual time would run past that request's answer.
+  const target = options.kind === 'managed-identity' ? 'mi' : 'entra';
+  const liveHangs = (): number => identity.tokenRequests(target).filter((r) => r.fault === 'hang' && r.status === undefined && r.closedWithoutAnswer !== true).length;
   const source = createTokenSource(providerOptions);
   let inFlight = 0;
+  /** In flight, but given up on (the deadline passed): settling soon, so waited for even when hung. */
+  let abandoned = 0;
   const counted: TokenSource = {
     kind: source.kind,
     identity: source.identity,
-    requestToken: (scope, context) => {
+    requestToken: async (scope, context) => {
       inFlight += 1;
-      return source.requestToken(scope, context).finally(() => {
+      const onAbort = (): void => void (abandoned += 1);
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await source.requestToken(scope, context);
+      } finally {
+        context.signal.removeEventListener('abort', onAbort);
+        if (context.signal.aborted) {
+          await waitUntil(() => liveHangs() <= inFlight - 1, 'the emulator to see an abandoned request close', 3_000).catch(() => undefined);
+          abandoned -= 1;
+        }
         inFlight -= 1;
-      });
+      }
     },
   };
   const provider = new ResilientTokenProvider(counted, providerOptions);
   clock.afterTimer = async () => {
-    const target = options.kind === 'managed-identity' ? 'mi' : 'entra';
-    const hanging = (): number => identity.tokenRequests(target).filter((r) => r.fault === 'hang' && r.status === undefined).length;
-    await waitUntil(() => inFlight === 0 || inFlight === hanging(), 'in-flight token requests to settle', 3_000);
+    await waitUntil(() => inFlight === 0 || (abandoned === 0 && inFlight === liveHangs()), 'in-flight token requests to settle', 3_000);
   };
   return {
     clock,

@@ -30,6 +30,9 @@ export async function applyFault(
     }
     case 'hang':
       context.host.hang(exchange.res);
+      exchange.res.once('close', () => {
+        exchange.record.closedWithoutAnswer = true;
+      });
       return { answered: true };
     case 'reset':
       resetSocket(exchange);

@@ -103,6 +103,8 @@ export interface RecordedRequest {
   fault?: FaultKind | undefined;
   /** Status sent; undefined while pending and for hang/reset. */
   status?: number | undefined;
+  /** A hung request whose connection has closed (the client gave up, or the emulator stopped): no longer held. */
+  closedWithoutAnswer?: boolean | undefined;
   /** Entra `error` or App Service/IMDS message for error answers the emulator produced itself. */
   error?: string | undefined;
 }
