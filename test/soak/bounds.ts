@@ -3,13 +3,13 @@
  * says whether every one held.
  */
 import type { PhaseAResult } from './phase-a.js';
-import type { KindResult } from './phase-b.js';
+import { maxFailedRequestsPerDay, type KindResult } from './phase-b.js';
 
 export const heapGrowthLimitBytes = 10 * 1_048_576;
 /**
- * Identity requests per scope per token lifetime on simulated days, faults included: one refresh
- * per lifetime (a 1 h token is replaced after 50-55 min, so about 1.15) plus the retries the daily
- * faults cost. Before the same-token fix a 1 h token from a caching host cost about 55.
+ * Successful identity requests per scope per token lifetime on simulated days: one refresh per
+ * lifetime (a 1 h token is replaced after 50-55 min, so about 1.15), a few more after faults.
+ * Before the same-token fix a 1 h token from a caching host cost about 55.
  */
 export const requestsPerLifetimeLimit = 1.5;
 
@@ -35,8 +35,10 @@ export function checkBounds(a: PhaseAResult | undefined, b: readonly KindResult[
   }
   for (const kind of b) {
     const worst = Math.max(...kind.scopes.map((s) => s.perLifetime));
-    checks.push({ what: `B: ${kind.kind} identity requests per scope per token lifetime`, bound: `≤ ${requestsPerLifetimeLimit}`, measured: kind.scopes.map((s) => s.perLifetime.toFixed(2)).join(' / '), ok: worst <= requestsPerLifetimeLimit });
-    checks.push({ what: `B: ${kind.kind} callers served through the faults`, bound: 'no caller fails while a token is valid', measured: `${kind.callerFailures} of ${kind.calls} failed`, ok: kind.callerFailures === 0 });
+    checks.push({ what: `B: ${kind.kind} successful identity requests per scope per token lifetime`, bound: `≤ ${requestsPerLifetimeLimit}`, measured: kind.scopes.map((s) => s.perLifetime.toFixed(2)).join(' / '), ok: worst <= requestsPerLifetimeLimit });
+    const failedPerDay = kind.scopes.reduce((n, s) => n + s.failed, 0) / kind.simulatedDays;
+    checks.push({ what: `B: ${kind.kind} failed requests (the faults' retries) per simulated day`, bound: `≤ ${maxFailedRequestsPerDay()} (fastest back-off)`, measured: failedPerDay.toFixed(1), ok: failedPerDay <= maxFailedRequestsPerDay() });
+    checks.push({ what: `B: ${kind.kind} callers served through the faults`, bound: 'none fails while a servable token exists', measured: `${kind.failuresWithValidToken} (${kind.callerFailures} of ${kind.calls} failed in all: the outage outlasted their token)`, ok: kind.failuresWithValidToken === 0 });
     checks.push({ what: `B: ${kind.kind} heap after GC, hour 1 → last day`, bound: `growth < ${mb(heapGrowthLimitBytes)}`, measured: growth(kind.heap), ok: kind.heap.endBytes - kind.heap.startBytes < heapGrowthLimitBytes });
   }
   const left = Object.entries(cliLeftover);

@@ -24,11 +24,13 @@ function identityLines(a: PhaseAResult | undefined, b: readonly KindResult[]): s
   if (a) {
     lines.push(`Phase A: ${(a.wallMs / 1000).toFixed(0)} s real time · messages in ${a.sent.good} good + ${a.sent.bad} bad + ${a.sent.replays} replays · stored ${a.stored} · poisoned ${a.poisoned.total} · sweeps ${a.app.sweeps.ok} ok, ${a.app.sweeps.failed} failed · deliveries retried ${a.app.deliveries.failed}`);
     for (const s of a.identityRequests) lines.push(`  identity requests for ${s.scope}: ${s.requests} (${s.failed} failed, by the faults)`);
+    for (const r of a.app.failureReasons) lines.push(`  deliveries retried by the host: ${r.count} × ${r.reason}`);
+    lines.push(`  slowest sweep: ${(a.app.sweeps.slowestMs / 1000).toFixed(1)} s`);
     lines.push(`  faults applied: ${a.faults.length} (${a.faults.map((f) => f.split(':')[0]).join(', ')})`);
   }
   for (const kind of b) {
-    lines.push(`Phase B ${kind.kind}: ${kind.simulatedDays} simulated days in ${(kind.wallMs / 1000).toFixed(1)} s · ${kind.calls} calls`);
-    for (const s of kind.scopes) lines.push(`  ${s.scope}: ${s.requests} requests (${s.failed} failed) over ${s.lifetimes} token lifetimes = ${s.perLifetime.toFixed(2)} per lifetime`);
+    lines.push(`Phase B ${kind.kind}: ${kind.simulatedDays} simulated days in ${(kind.wallMs / 1000).toFixed(1)} s · ${kind.calls} calls, ${kind.callerFailures} failed (all after an outage outlasted their token)`);
+    for (const s of kind.scopes) lines.push(`  ${s.scope}: ${s.requests} identity requests over ${s.lifetimes} token lifetimes: ${s.perLifetime.toFixed(2)} successful per lifetime, ${s.failed} failed (the faults' retries)`);
   }
   return lines;
 }

@@ -5,6 +5,7 @@
  * Retry-After, a 503 outage, a hung request, connection resets). It counts identity requests per
  * scope per token lifetime and samples the heap after a full GC at the start and the end.
  */
+import { exponentialBackoff } from '../../src/auth/backoff.js';
 import { createTestCa } from '../../src/sandbox/ca.js';
 import type { IdentityTarget } from '../../src/sandbox/identity/index.js';
 import { startFixture, type Fixture } from '../auth/provider-fixture.js';
@@ -15,13 +16,30 @@ const day = 24 * hour;
 export const phaseBScopes = ['https://vault.azure.net/.default', 'https://database.windows.net/.default', 'https://ossrdbms-aad.database.windows.net/.default'];
 const lifetimeSeconds = 3_600;
 
+/** The daily outage's length: the provider probes it no faster than its back-off allows. */
+const outageMs = 20 * minute;
+
+/**
+ * The most failed requests one simulated day's faults can cost one identity if every retry waits
+ * only the back-off's shortest step: the two 429s, every probe of the outage, the hang, the two resets.
+ */
+export function maxFailedRequestsPerDay(): number {
+  const fastest = exponentialBackoff({ random: () => 0 });
+  let probes = 1;
+  for (let waited = fastest(1); waited < outageMs; waited += fastest(probes + 1)) probes += 1;
+  return 2 + probes + 1 + 2;
+}
+
 export interface KindResult {
   kind: 'managed-identity' | 'certificate';
   simulatedDays: number;
   wallMs: number;
+  /** Per scope: requests (failed ones are the faults' retries), and successful ones per token lifetime. */
   scopes: { scope: string; requests: number; failed: number; lifetimes: number; perLifetime: number }[];
   calls: number;
   callerFailures: number;
+  /** Callers that failed while the emulator had issued a token for their scope that was still servable: must be 0. */
+  failuresWithValidToken: number;
   heap: { startBytes: number; endBytes: number };
 }
 
@@ -80,7 +98,7 @@ async function runKind(kind: KindResult['kind'], simulatedDays: number, progress
         const fault = dailyFaults(f, target, (t % day) / hour);
         if (fault) progress(`  ${kind.padEnd(16)} day ${Math.floor(t / day) + 1} ${String((t % day) / hour).padStart(2)}:00  ! ${fault}`);
       }
-      if (t % day === 9 * hour + 20 * minute) f.identity.setPersistentFault(target, undefined);
+      if (t % day === 9 * hour + outageMs) f.identity.setPersistentFault(target, undefined);
       const results = await Promise.allSettled(phaseBScopes.map((scope) => f.provider.getToken(scope)));
       calls += results.length;
       callerFailures += results.filter((r) => r.status === 'rejected').length;
@@ -91,9 +109,13 @@ async function runKind(kind: KindResult['kind'], simulatedDays: number, progress
     const lifetimes = (simulatedDays * day) / (lifetimeSeconds * 1000);
     const scopes = phaseBScopes.map((scope) => {
       const mine = requests.filter((r) => scopeOf(target, r) === scope);
-      return { scope, requests: mine.length, failed: mine.filter((r) => r.status !== 200).length, lifetimes, perLifetime: mine.length / lifetimes };
+      const succeeded = mine.filter((r) => r.status === 200).length;
+      return { scope, requests: mine.length, failed: mine.length - succeeded, lifetimes, perLifetime: succeeded / lifetimes };
     });
-    return { kind, simulatedDays, wallMs: Date.now() - started, scopes, calls, callerFailures, heap: { startBytes: heapStart, endBytes: heapEnd } };
+    // A caller may fail once an outage outlasts its token; never while a servable token exists.
+    const audienceOf = (scope: string): string => (kind === 'managed-identity' ? scope.replace(/\/\.default$/, '') : scope);
+    const failuresWithValidToken = f.eventsOf('failed').filter((e) => f.identity.issuedTokens.some((t) => t.audience === audienceOf(e.scope) && t.issuedAt <= e.at && e.at < t.expiresAt - 30_000 && f.identity.wasIssued(t.token))).length;
+    return { kind, simulatedDays, wallMs: Date.now() - started, scopes, calls, callerFailures, failuresWithValidToken, heap: { startBytes: heapStart, endBytes: heapEnd } };
   } finally {
     await f.stop();
     ca.cleanup();
