@@ -38,7 +38,7 @@ export function checkBounds(a: PhaseAResult | undefined, b: readonly KindResult[
     checks.push({ what: `B: ${kind.kind} successful identity requests per scope per token lifetime`, bound: `≤ ${requestsPerLifetimeLimit}`, measured: kind.scopes.map((s) => s.perLifetime.toFixed(2)).join(' / '), ok: worst <= requestsPerLifetimeLimit });
     const failedPerDay = kind.scopes.reduce((n, s) => n + s.failed, 0) / kind.simulatedDays;
     checks.push({ what: `B: ${kind.kind} failed requests (the faults' retries) per simulated day`, bound: `≤ ${maxFailedRequestsPerDay()} (fastest back-off)`, measured: failedPerDay.toFixed(1), ok: failedPerDay <= maxFailedRequestsPerDay() });
-    checks.push({ what: `B: ${kind.kind} callers served through the faults`, bound: 'none fails while a servable token exists', measured: `${kind.failuresWithValidToken} (${kind.callerFailures} of ${kind.calls} failed in all: the outage outlasted their token)`, ok: kind.failuresWithValidToken === 0 });
+    checks.push({ what: `B: ${kind.kind} callers served through the faults`, bound: 'none fails while a servable token exists', measured: `${kind.failuresWithValidToken} (${kind.callerFailures} of ${kind.calls} failed, each once an outage outlasted its token)`, ok: kind.failuresWithValidToken === 0 });
     checks.push({ what: `B: ${kind.kind} heap after GC, hour 1 → last day`, bound: `growth < ${mb(heapGrowthLimitBytes)}`, measured: growth(kind.heap), ok: kind.heap.endBytes - kind.heap.startBytes < heapGrowthLimitBytes });
   }
   const left = Object.entries(cliLeftover);

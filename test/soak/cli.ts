@@ -29,7 +29,7 @@ function identityLines(a: PhaseAResult | undefined, b: readonly KindResult[]): s
     lines.push(`  faults applied: ${a.faults.length} (${a.faults.map((f) => f.split(':')[0]).join(', ')})`);
   }
   for (const kind of b) {
-    lines.push(`Phase B ${kind.kind}: ${kind.simulatedDays} simulated days in ${(kind.wallMs / 1000).toFixed(1)} s · ${kind.calls} calls, ${kind.callerFailures} failed (all after an outage outlasted their token)`);
+    lines.push(`Phase B ${kind.kind}: ${kind.simulatedDays} simulated days in ${(kind.wallMs / 1000).toFixed(1)} s · ${kind.calls} calls, ${kind.callerFailures} failed, each once an outage outlasted its token`);
     for (const s of kind.scopes) lines.push(`  ${s.scope}: ${s.requests} identity requests over ${s.lifetimes} token lifetimes: ${s.perLifetime.toFixed(2)} successful per lifetime, ${s.failed} failed (the faults' retries)`);
   }
   return lines;
