@@ -92,16 +92,21 @@ export async function runPhaseA(options: PhaseAOptions): Promise<PhaseAResult> {
     let finish: () => void = () => undefined;
     const finishAt = new Promise<void>((resolve) => (finish = resolve));
     const productionEndsAt = started + options.durationMs * 0.9;
+    let faultsDone: () => void = () => undefined;
+    const allFaultsApplied = new Promise<void>((resolve) => (faultsDone = resolve));
     const scheduleFaults = (): void => {
-      // Over the warm part of the run: a fault during the cold start would test the cold start, not the soak.
-      const from = Date.now();
-      const span = Math.max(0, productionEndsAt - from);
+      // Over the warm part of the run (at least 10 s of it, even when a slow start leaves less):
+      // a fault during the cold start would test the cold start, not the soak.
+      const span = Math.max(10_000, productionEndsAt - Date.now());
+      let pending = faultSchedule.length;
       for (const fault of faultSchedule) {
         timers.push(
           setTimeout(() => {
             applied.push(fault.name);
             options.progress(`  ! ${fault.name}`);
-            Promise.resolve(fault.apply(sandbox)).catch((error: unknown) => options.progress(`  ✗ fault '${fault.name}' failed: ${String(error)}`));
+            Promise.resolve(fault.apply(sandbox))
+              .catch((error: unknown) => options.progress(`  ✗ fault '${fault.name}' failed: ${String(error)}`))
+              .finally(() => (pending -= 1) === 0 && faultsDone());
           }, fault.at * span),
         );
       }
@@ -114,7 +119,9 @@ export async function runPhaseA(options: PhaseAOptions): Promise<PhaseAResult> {
     });
     producer.start(options.messagesPerSecond);
     options.progress(`  producing ${options.messagesPerSecond} messages/s for ${Math.round((options.durationMs * 0.9) / 1000)} s; the sweep runs every ${options.sweepEveryMs / 1000} s; faults start once the app is warm`);
-    timers.push(setTimeout(() => void producer.stop().then(finish), options.durationMs * 0.9));
+    // Production stops at 90 % of the run, and never before every fault has been applied and has ended.
+    const productionTime = new Promise<void>((resolve) => timers.push(setTimeout(resolve, options.durationMs * 0.9)));
+    void Promise.all([productionTime, allFaultsApplied]).then(() => producer.stop().then(finish));
     const report = await app;
     const counted = await count(sandbox);
     const requests = sandbox.identity.tokenRequests('mi');
