@@ -26,7 +26,8 @@ function identityLines(a: PhaseAResult | undefined, b: readonly KindResult[]): s
     for (const s of a.identityRequests) lines.push(`  identity requests for ${s.scope}: ${s.requests} (${s.failed} failed, by the faults)`);
     for (const r of a.app.failureReasons) lines.push(`  deliveries retried by the host: ${r.count} × ${r.reason}`);
     lines.push(`  slowest sweep: ${(a.app.sweeps.slowestMs / 1000).toFixed(1)} s`);
-    lines.push(`  faults applied: ${a.faults.length} (${a.faults.map((f) => f.split(':')[0]).join(', ')})`);
+    lines.push(`  faults applied: ${a.faults.filter((f) => !f.startsWith('✗')).length} (${a.faults.filter((f) => !f.startsWith('✗')).map((f) => f.split(':')[0]).join(', ')})`);
+    for (const failed of a.faults.filter((f) => f.startsWith('✗'))) lines.push(`  ${failed}`);
   }
   for (const kind of b) {
     lines.push(`Phase B ${kind.kind}: ${kind.simulatedDays} simulated days in ${(kind.wallMs / 1000).toFixed(1)} s · ${kind.calls} calls, ${kind.callerFailures} failed, each once an outage outlasted its token`);

@@ -105,7 +105,11 @@ export async function runPhaseA(options: PhaseAOptions): Promise<PhaseAResult> {
             applied.push(fault.name);
             options.progress(`  ! ${fault.name}`);
             Promise.resolve(fault.apply(sandbox))
-              .catch((error: unknown) => options.progress(`  ✗ fault '${fault.name}' failed: ${String(error)}`))
+              .catch((error: unknown) => {
+                // Said in the summary too: a fault that could not be applied (or undone) explains what follows.
+                applied.push(`✗ ${fault.name} could not be applied: ${String(error).slice(0, 200)}`);
+                options.progress(`  ✗ fault '${fault.name}' failed: ${String(error)}`);
+              })
               .finally(() => (pending -= 1) === 0 && faultsDone());
           }, fault.at * span),
         );
