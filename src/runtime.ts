@@ -3,7 +3,7 @@
  * functions/ touch them at module load so misconfiguration fails at start-up, not at the first
  * invocation. Telemetry is set up when its module loads (before any handler runs).
  */
-import { credentialSettingsFromEnvironment, tokenMaxWaitSetting, tokenRequestTimeoutSetting } from './auth/credential-settings.js';
+import { credentialSettingsFromEnvironment, tokenMaxWaitSetting, tokenRefreshJitterSetting, tokenRequestTimeoutSetting } from './auth/credential-settings.js';
 import { createTokenProvider } from './auth/create-provider.js';
 import type { TokenProvider } from './auth/types.js';
 import { currentInvocation } from './invocation.js';
@@ -18,6 +18,7 @@ export function getTokenProvider(): TokenProvider {
       credential: credentialSettingsFromEnvironment(process.env),
       requestTimeoutMs: tokenRequestTimeoutSetting(process.env),
       defaultMaxWaitMs: tokenMaxWaitSetting(process.env),
+      refreshJitter: { ratio: tokenRefreshJitterSetting(process.env) },
       events: getTelemetry().onTokenEvent,
       currentInvocation,
     });

@@ -122,6 +122,7 @@ export class CertificateSource implements TokenSource {
       { inner: this.inner, clock: this.deps.clock, agent: this.deps.httpsAgent, discoveryCache: this.discoveryCache },
       context.signal,
       (exchange) => context.report(exchange),
+      (clientRequestId) => context.sending?.(clientRequestId),
     );
     const credential = new ClientCertificateCredential(
       this.settings.tenantId,

@@ -126,3 +126,10 @@ export function tokenMaxWaitSetting(env: Environment): number | undefined {
   // Up to an hour: no gate stays closed longer (Retry-After is capped there).
   return readerOf(env).optionalInteger('TOKEN_MAX_WAIT_MS', 0, 60 * 60_000);
 }
+
+/** TOKEN_REFRESH_JITTER_PERCENT: the refresh jitter (the provider's refreshJitter.ratio, in percent), when set. */
+export function tokenRefreshJitterSetting(env: Environment): number | undefined {
+  // Up to half the wait: more would mostly refresh a token long before it needs it.
+  const percent = readerOf(env).optionalInteger('TOKEN_REFRESH_JITTER_PERCENT', 0, 50);
+  return percent === undefined ? undefined : percent / 100;
+}

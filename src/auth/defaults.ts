@@ -35,6 +35,14 @@ export const minRefreshIntervalMs = 5_000;
  */
 export const expiryAgreementMs = 2_000;
 
+/**
+ * Refresh-ahead spread: each refresh is planned up to this fraction of the time left before the
+ * refresh point earlier, drawn at random. Instances that started together (a synchronized cold
+ * start of a scaled-out app) would otherwise all refresh at the same instant, for every lifetime
+ * to come. Only ever earlier, so never past the safety margin; the refresh floor still holds.
+ */
+export const refreshJitterRatio = 0.1;
+
 /** Tokens living longer than this refresh at half-life (MSAL's rule for long-lived tokens). */
 export const halfLifeRefreshThresholdMs = 2 * 60 * 60_000;
 

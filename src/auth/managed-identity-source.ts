@@ -74,6 +74,7 @@ export class ManagedIdentitySource implements TokenSource {
     const started = this.clock.now();
     const exchange = { target: url.origin, name: `GET ${url.pathname}`, clientRequestId };
     let response: HttpResponse;
+    context.sending?.(clientRequestId);
     try {
       response = await this.transport({ method: 'GET', url: url.toString(), headers, signal: context.signal });
     } catch (error) {

@@ -10,7 +10,7 @@ import { runInBackgroundContext } from './background-context.js';
 import { accessToken, newCacheEntry, providerToken, scopeStats, servedFromCache, servedToSdk, type CacheEntry, type CachedToken } from './cache-entry.js';
 import { systemClock, type Clock } from './clock.js';
 import { createTokenCredential } from './credential-adapter.js';
-import { defaultMaxWaitMs, expirySkewMs as defaultSkewMs, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
+import { defaultMaxWaitMs, expirySkewMs as defaultSkewMs, refreshJitterRatio, requestTimeoutMs as defaultTimeoutMs } from './defaults.js';
 import { isTokenError, TokenError, type CredentialSource } from './errors.js';
 import { ignoreEvents, type InvocationInfo, type TokenEvent, type TokenEventSink } from './events.js';
 import { gateWaitMs, waitBudgetMs } from './gate-wait.js';
@@ -44,6 +44,12 @@ export interface ProviderOptions {
    * TokenCredential adapter too, whose callers (Azure SDK clients) cannot pass `maxWaitMs`.
    */
   defaultMaxWaitMs?: number | undefined;
+  /**
+   * Refresh jitter: each refresh ahead is planned up to `ratio` (default 0.1, 0 turns it off) of
+   * the wait before its refresh point earlier, so that instances started together do not refresh
+   * together. `random` is uniform in [0, 1) (injected so tests can pin it).
+   */
+  refreshJitter?: { ratio?: number | undefined; random?: (() => number) | undefined } | undefined;
 }
 
 /** Shared by every call that passes no options, so the hot path allocates nothing for them. */
@@ -65,6 +71,8 @@ export class ResilientTokenProvider implements TokenProvider {
   private readonly currentInvocation: () => InvocationInfo | undefined;
   private readonly cacheHitEvents: boolean;
   private readonly defaultMaxWaitMs: number;
+  /** This answer's refresh jitter draw, a fraction of the wait before the refresh point. */
+  private readonly refreshJitter: () => number;
   private closed = false;
 
   constructor(private readonly tokenSource: TokenSource, options: ProviderOptions = {}) {
@@ -87,6 +95,9 @@ export class ResilientTokenProvider implements TokenProvider {
     this.currentInvocation = options.currentInvocation ?? (() => undefined);
     this.cacheHitEvents = options.cacheHitEvents === true;
     this.defaultMaxWaitMs = options.defaultMaxWaitMs ?? defaultMaxWaitMs;
+    const jitterRatio = Math.min(Math.max(options.refreshJitter?.ratio ?? refreshJitterRatio, 0), 1);
+    const random = options.refreshJitter?.random ?? Math.random;
+    this.refreshJitter = () => jitterRatio * random();
     this.credential = createTokenCredential(this);
   }
 
@@ -261,6 +272,7 @@ export class ResilientTokenProvider implements TokenProvider {
     const scopeEpoch = entry.gate.epoch();
     entry.lastSentAt = started;
     const controller = new AbortController();
+    let inFlightClientRequestId: string | undefined;
     let giveUp: (error: TokenError) => void = () => undefined;
     const deadline = new Promise<never>((_, reject) => {
       giveUp = reject;
@@ -269,12 +281,15 @@ export class ResilientTokenProvider implements TokenProvider {
       controller.abort(new DeadlineExceeded(`no answer within ${this.timeoutMs} ms`));
       // A source that ignores the signal still cannot hold the caller: after giving it a moment
       // to report its own classified error, stop waiting for it.
-      setImmediate(() => setImmediate(() => giveUp(this.deadlineError(scope))));
+      setImmediate(() => setImmediate(() => giveUp(this.deadlineError(scope, inFlightClientRequestId))));
     });
     try {
       const request = this.tokenSource.requestToken(scope, {
         signal: controller.signal,
         report: (exchange) => this.emit({ ...this.base(scope, invocation), ...exchange, type: 'identity-request', background }),
+        sending: (clientRequestId) => {
+          inFlightClientRequestId = clientRequestId;
+        },
       });
       const response = await Promise.race([request, deadline]);
       this.gate.recordSuccess(identityEpoch);
@@ -289,7 +304,9 @@ export class ResilientTokenProvider implements TokenProvider {
         token: response.accessToken,
         expiresOnTimestamp: response.expiresOnTimestamp,
         firstReceivedAt,
-        refreshAfterTimestamp: refreshAfterTimestamp({ ...response, firstReceivedAt, skewMs: skew }),
+        // Jitter spreads the refresh of a new token only: the same token answered again was already
+        // spread, and drawing anew each time would creep requests towards the host's renewal.
+        refreshAfterTimestamp: refreshAfterTimestamp({ ...response, firstReceivedAt, skewMs: skew, jitter: firstReceivedAt === response.receivedAt ? this.refreshJitter() : 0 }),
         servableUntil: response.expiresOnTimestamp - skew,
         floorMs: refreshFloorMs(lifetime),
       };
@@ -312,12 +329,12 @@ export class ResilientTokenProvider implements TokenProvider {
     }
   }
 
-  private deadlineError(scope: string): TokenError {
+  private deadlineError(scope: string, clientRequestId: string | undefined): TokenError {
     const managed = this.source === 'managed-identity';
     return new TokenError(
       managed ? 'managed_identity_unreachable_network' : 'identity_platform_unreachable',
       `The ${managed ? 'managed-identity endpoint' : 'identity platform'} did not answer before the request deadline (${this.timeoutMs} ms).`,
-      { source: this.source, scope, retryable: true },
+      { source: this.source, scope, retryable: true, clientRequestId },
     );
   }
 

@@ -44,6 +44,7 @@ export class RecordingHttpClient implements HttpClient {
     private readonly deps: RecordingDeps,
     private readonly signal: AbortSignal,
     private readonly report: (exchange: Exchange) => void,
+    private readonly sending?: (clientRequestId: string | undefined) => void,
   ) {}
 
   async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
@@ -56,6 +57,12 @@ export class RecordingHttpClient implements HttpClient {
     const url = new URL(request.url);
     const sent = { target: url.origin, name: `${request.method} ${url.pathname}`, clientRequestId: clientRequestIdOf(request) };
     const started = this.deps.clock.now();
+    // Recorded as sent before it is answered: when the deadline aborts the credential, MSAL can
+    // reject before this request's own rejection arrives, and the failure must still be charged
+    // to the request (its client-request-id) that was in flight.
+    const record: RecordedExchange = { ...sent, url: request.url, durationMs: 0, success: false };
+    this.exchanges.push(record);
+    this.sending?.(sent.clientRequestId);
     try {
       const response = await this.deps.inner.sendRequest(request);
       const exchange: Exchange = {
@@ -66,13 +73,13 @@ export class RecordingHttpClient implements HttpClient {
         requestId: response.headers.get('x-ms-request-id') ?? undefined,
       };
       // The body may hold an access token: it stays in this record and never reaches the report.
-      this.exchanges.push({ ...exchange, url: request.url, retryAfter: response.headers.get('retry-after') ?? undefined, bodyText: response.bodyAsText ?? undefined });
+      Object.assign(record, exchange, { retryAfter: response.headers.get('retry-after') ?? undefined, bodyText: response.bodyAsText ?? undefined });
       this.report(exchange);
       if (discovery && response.status === 200) this.deps.discoveryCache.set(request.url, response);
       return response;
     } catch (error) {
       const exchange: Exchange = { ...sent, durationMs: this.deps.clock.now() - started, success: false };
-      this.exchanges.push({ ...exchange, url: request.url, error });
+      Object.assign(record, exchange, { error });
       this.report(exchange);
       throw error;
     }

@@ -18,6 +18,11 @@ export interface RefreshTimeInput {
    */
   firstReceivedAt?: number | undefined;
   expiresOnTimestamp: number;
+  /**
+   * Fraction in [0, 1) of the time between arrival and the refresh point by which to refresh
+   * earlier (refresh jitter: spreads instances apart). Default 0.
+   */
+  jitter?: number | undefined;
   /** Server's `refresh_in`, converted to an absolute time. */
   serverRefreshAt?: number | undefined;
   skewMs?: number;
@@ -36,16 +41,25 @@ export function refreshAfterTimestamp(input: RefreshTimeInput): number {
   const serverRefreshAt = input.serverRefreshAt;
   // A refresh_in of zero or beyond the expiry carries no usable advice.
   const serverAdviceUsable = serverRefreshAt !== undefined && serverRefreshAt > receivedAt && serverRefreshAt < expiresOnTimestamp;
+  const earliest = receivedAt + refreshFloorMs(lifetime);
+  const lastUsefulMoment = expiresOnTimestamp - skew;
   let refreshAt: number;
   if (serverAdviceUsable) {
     refreshAt = serverRefreshAt;
+  } else if (firstReceivedAt < receivedAt) {
+    // The host answered with the token it already gave: it caches server-side and renews when it
+    // decides. Ask again halfway to the last useful moment, then halfway again: a handful of
+    // requests per lifetime, not one every floor for hours, and instances stay as spread as they were.
+    refreshAt = receivedAt + (lastUsefulMoment - receivedAt) / 2;
   } else if (lifetime >= halfLifeRefreshThresholdMs) {
     refreshAt = firstReceivedAt + lifetime / 2;
   } else {
     refreshAt = Math.max(expiresOnTimestamp - refreshMarginMs, firstReceivedAt + lifetime / 2);
   }
-  const earliest = receivedAt + refreshFloorMs(lifetime);
-  const lastUsefulMoment = expiresOnTimestamp - skew;
+  const planned = Math.min(refreshAt, lastUsefulMoment);
+  // Jitter only moves the refresh earlier, by a share of the wait still ahead of it.
+  const jitter = Math.min(Math.max(input.jitter ?? 0, 0), 1);
+  const spread = planned - jitter * Math.max(0, planned - receivedAt);
   // The floor wins over the last useful moment: past it, the token is simply not refreshed ahead.
-  return Math.round(Math.max(earliest, Math.min(refreshAt, lastUsefulMoment)));
+  return Math.round(Math.max(earliest, spread));
 }

@@ -20,6 +20,11 @@ export interface RequestContext {
   /** Aborts at the request deadline (or when the provider closes). */
   signal: AbortSignal;
   report(exchange: Exchange): void;
+  /**
+   * Called as a request goes out, with the client-request-id it carries: if the deadline passes
+   * before the source reports, the provider's own timeout error still names the request in flight.
+   */
+  sending?(clientRequestId: string | undefined): void;
 }
 
 export interface TokenSource {

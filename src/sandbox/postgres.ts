@@ -30,7 +30,10 @@ export interface PostgresServer {
    * next start runs crash recovery). The data directory and the port stay reserved for `restart`.
    */
   crash(): Promise<void>;
-  /** Starts the server again on the same data directory and port, after `crash`. */
+  /**
+   * Starts the server again on the same data directory and port: after `crash`, or on a running
+   * server after a fast shutdown (every connection is cut).
+   */
   restart(): Promise<void>;
 }
 
@@ -177,8 +180,17 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     let child = await startServer(runAs, dataDir, port, timeoutMs, durable);
     const exitOf = (process: ChildProcess): Promise<void> => new Promise<void>((resolve) => (process.exitCode !== null || process.signalCode !== null ? resolve() : process.once('exit', () => resolve())));
     const running = (): boolean => child.exitCode === null && child.signalCode === null;
+    /** Fast shutdown; a server that ignores it is killed after a few seconds. */
+    const shutDown = async (): Promise<void> => {
+      if (!running()) return;
+      const exited = exitOf(child);
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    };
     let stopping: Promise<void> | undefined;
-    return {
+    const server: PostgresServer = {
       host: '127.0.0.1',
       port,
       get pid() {
@@ -193,25 +205,20 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
         await exitOf(child);
       },
       async restart() {
-        if (running()) throw new PostgresStartError('restart() needs a stopped server: call crash() first');
+        if (stopping) throw new PostgresStartError('PostgreSQL is stopping; it cannot be restarted');
+        await shutDown();
         child = await startServer(runAs, dataDir, port, timeoutMs, durable);
       },
       stop() {
         stopping ??= (async () => {
-          if (running()) {
-            // Fast shutdown; a server that ignores it is killed after a few seconds.
-            const exited = exitOf(child);
-            child.kill('SIGINT');
-            const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-            await exited;
-            clearTimeout(killer);
-          }
+          await shutDown();
           rmSync(work, { recursive: true, force: true });
           forgetWork();
         })();
         return stopping;
       },
     };
+    return server;
   } catch (error) {
     rmSync(work, { recursive: true, force: true });
     forgetWork();

@@ -140,4 +140,25 @@ describe('provider edges', () => {
     assert.match(error.message, /deadline/);
     provider.close();
   });
+
+  it("the provider's own deadline error names the request in flight (its client-request-id), for correlation with the platform's logs", async () => {
+    const clock = new VirtualClock();
+    const provider = new ResilientTokenProvider(
+      {
+        kind: 'certificate',
+        identity: 'certificate:tenant/app',
+        requestToken: (_scope, context) => {
+          context.sending?.('5f0c6a2e-0000-4000-8000-000000000001');
+          return new Promise(() => undefined);
+        },
+      },
+      { clock, requestTimeoutMs: 2_000 },
+    );
+    const pending = rejectionOf(provider.getToken(vaultScope));
+    await clock.advance(2_000);
+    const error = (await pending) as TokenError;
+    assert.equal(error.code, 'identity_platform_unreachable');
+    assert.equal(error.clientRequestId, '5f0c6a2e-0000-4000-8000-000000000001');
+    provider.close();
+  });
 });

@@ -48,6 +48,8 @@ export interface FixtureOptions {
   startAt?: number;
   /** The back-off's jitter draw, uniform in [0, 1) (default: 0, no jitter). */
   jitter?: () => number;
+  /** The refresh jitter's draw, uniform in [0, 1) (default: 0, refresh exactly at the refresh point). */
+  refreshJitter?: () => number;
   /** Raise `served-from-cache` on every hit (default: off, as in production). */
   cacheHitEvents?: boolean;
   /** The provider's wait budget for callers that give none (default: 0, fail fast). */
@@ -98,31 +100,47 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     clock,
     events: (event: TokenEvent) => events.push(event),
     backoff: { random: options.jitter ?? (() => 0) },
+    // Refresh times exact unless a test asks for the spread.
+    refreshJitter: { random: options.refreshJitter ?? (() => 0) },
     cacheHitEvents: options.cacheHitEvents,
     defaultMaxWaitMs: options.defaultMaxWaitMs,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     trustedCa: options.ca.caCertPem,
     currentInvocation,
   };
-  // Count requests in flight, so virtual time waits for real I/O a timer started.
-  const source = createTokenSource(providerOptions);
-  let inFlight = 0;
-  const counted: TokenSource = {
-    kind: source.kind,
-    identity: source.identity,
-    requestToken: (scope, context) => {
-      inFlight += 1;
-      return source.requestToken(scope, context).finally(() => {
-        inFlight -= 1;
-      });
-    },
-  };
-  const provider = new ResilientTokenProvider(counted, providerOptions);
+  // Count requests in flight, so virtual time waits for real I/O a timer started. A hung request
+  // is not waited for while the emulator holds it; once the client gives up on it, it counts as
+  // settled only when the emulator has seen its connection close, or a later request would be
+  // mistaken for it and virtual time would run past that request's answer.
   const target = options.kind === 'managed-identity' ? 'mi' : 'entra';
   // Requests the emulator holds until it is stopped (hang) or until virtual time moves (slow), and the client still waits for.
   const held = (): number =>
     identity.tokenRequests(target).filter((r) => (r.fault === 'hang' || r.fault === 'slow') && r.status === undefined && r.abandoned !== true).length;
-  const settled = (): Promise<void> => waitUntil(() => inFlight === 0 || inFlight === held(), 'in-flight token requests to settle', 3_000);
+  const source = createTokenSource(providerOptions);
+  let inFlight = 0;
+  /** In flight, but given up on (the deadline passed): settling soon, so waited for even when hung. */
+  let abandoned = 0;
+  const counted: TokenSource = {
+    kind: source.kind,
+    identity: source.identity,
+    requestToken: async (scope, context) => {
+      inFlight += 1;
+      const onAbort = (): void => void (abandoned += 1);
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await source.requestToken(scope, context);
+      } finally {
+        context.signal.removeEventListener('abort', onAbort);
+        if (context.signal.aborted) {
+          await waitUntil(() => held() <= inFlight - 1, 'the emulator to see an abandoned request close', 3_000).catch(() => undefined);
+          abandoned -= 1;
+        }
+        inFlight -= 1;
+      }
+    },
+  };
+  const provider = new ResilientTokenProvider(counted, providerOptions);
+  const settled = (): Promise<void> => waitUntil(() => inFlight === 0 || (abandoned === 0 && inFlight === held()), 'in-flight token requests to settle', 3_000);
   clock.afterTimer = settled;
   return {
     clock,

@@ -32,6 +32,7 @@ export async function applyFault(
       return { answered: true };
     }
     case 'hang':
+      // exchange.ts marks the record `abandoned` when its connection closes unanswered.
       context.host.hang(exchange.res);
       return { answered: true };
     case 'reset':
