@@ -1,0 +1,42 @@
+// What the src/auth and src/jobs mutation runs share. The machine's cores are shared, so one test
+// process at a time; reports go to reports/mutation/ (git-ignored), the incremental file next to
+// this config (committed, so that an incremental run starts from the last recorded one).
+
+/**
+ * @param {{ name: string, mutate: string[], testFiles: string[], breakScore: number | null }} target
+ * @returns {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export function mutationConfig({ name, mutate, testFiles, breakScore }) {
+  return {
+    packageManager: 'npm',
+    mutate,
+    testRunner: 'tap',
+    tap: {
+      testFiles,
+      // Run each file directly (not under `node --test`, which would start a second process that
+      // the runner's hook does not reach); node:test then prints TAP to the pipe. The tests named
+      // "real time" repeat a virtual-clock test at wall-clock speed (seconds each): the virtual
+      // twin states the same rule, so mutants are judged by it.
+      nodeArgs: ['-r', '{{hookFile}}', '--test-reporter=tap', '--test-skip-pattern=real time', '{{testFile}}'],
+      forceBail: true,
+    },
+    // tsc compiles the instrumented sources and the tests to the sandbox's dist once per run.
+    // Declarations and source maps are not needed to run the tests.
+    buildCommand: 'tsc -p tsconfig.json --declaration false --sourceMap false',
+    // The tap runner reports coverage per test file: a mutant runs only the files that reach it.
+    coverageAnalysis: 'perTest',
+    concurrency: 1,
+    // The suites run the provider on a virtual clock: a mutant that loops or stops a timer from
+    // firing hangs until this margin over the file's normal time has passed.
+    timeoutMS: 10_000,
+    dryRunTimeoutMinutes: 10,
+    ignorePatterns: ['dist', 'reports', '.stryker-tmp', 'coverage', '.azurite'],
+    incrementalFile: `test/mutation/${name}.incremental.json`,
+    tempDirName: '.stryker-tmp',
+    reporters: ['clear-text', 'progress', 'html', 'json'],
+    htmlReporter: { fileName: `reports/mutation/${name}.html` },
+    jsonReporter: { fileName: `reports/mutation/${name}.json` },
+    clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
+    thresholds: { high: 90, low: 85, break: breakScore },
+  };
+}
