@@ -137,6 +137,17 @@ describe('cacheStats()', () => {
     }
   });
 
+  it('lists a scope whose first request failed, with no expiry: it holds no token', async () => {
+    const { source, provider } = start();
+    try {
+      source.failNext(new TokenError('managed_identity_failed_response', 'down', { retryable: true }));
+      await rejectionOf(provider.getToken(vault));
+      assert.deepEqual(provider.cacheStats().scopes, [{ scope: vault, hits: 0, coldMisses: 1, expiredMisses: 0, expiresOnTimestamp: undefined }]);
+    } finally {
+      provider.close();
+    }
+  });
+
   it('holds no token: it is safe to log', async () => {
     const { provider } = start();
     try {

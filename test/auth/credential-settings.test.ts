@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { createTokenSource } from '../../src/auth/create-provider.js';
-import { credentialSettingsFromEnvironment, tokenMaxWaitSetting, type Environment } from '../../src/auth/credential-settings.js';
+import { credentialSettingsFromEnvironment, tokenMaxWaitSetting, tokenRequestTimeoutSetting, type Environment } from '../../src/auth/credential-settings.js';
 import { isTokenError } from '../../src/auth/errors.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 
@@ -19,6 +19,7 @@ let ecKey: ClientCertificate;
 let shortRsaKey: ClientCertificate;
 const tenant = '7b1c2f4e-0c1d-4f5e-9a8b-1c2d3e4f5a6b';
 const client = '0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
+const resourceId = '/subscriptions/5e6f7a8b-0000-4000-8000-000000000001/resourceGroups/rg-batch/providers/Microsoft.ManagedIdentity/userAssignedIdentities/batch-identity';
 
 before(() => {
   ca = createTestCa();
@@ -78,6 +79,21 @@ describe('credential choice', () => {
     const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'correct horse' }));
     assert.equal(settings.kind, 'certificate');
   });
+
+  it('a user-assigned identity by ARM resource id or by object id', () => {
+    for (const [name, kind, value] of [
+      ['MANAGED_IDENTITY_RESOURCE_ID', 'resource-id', resourceId],
+      ['MANAGED_IDENTITY_OBJECT_ID', 'object-id', client],
+    ] as const) {
+      const settings = credentialSettingsFromEnvironment({ DAEMON_CREDENTIAL: 'managed-identity', [name]: value });
+      assert.deepEqual(settings.kind === 'managed-identity' && settings.managedIdentity.userAssigned, { kind, value }, name);
+    }
+  });
+
+  it('a regional authority is a region name, kept as given', () => {
+    const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_REGIONAL_AUTHORITY_NAME: 'westeurope' }));
+    assert.equal(settings.kind === 'certificate' && settings.certificate.regionalAuthority, 'westeurope');
+  });
 });
 
 describe('configuration errors name the setting', () => {
@@ -88,6 +104,10 @@ describe('configuration errors name the setting', () => {
     { name: 'IDENTITY_ENDPOINT not a URL', env: () => ({ IDENTITY_ENDPOINT: 'not a url', IDENTITY_HEADER: 'h' }), setting: 'IDENTITY_ENDPOINT' },
     { name: 'two user-assigned ids', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: client, MANAGED_IDENTITY_OBJECT_ID: client }), setting: 'MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_OBJECT_ID' },
     { name: 'a client id that is not a GUID', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: 'batch-identity' }), setting: 'MANAGED_IDENTITY_CLIENT_ID' },
+    { name: 'a resource id that is not an ARM id', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_RESOURCE_ID: `/tenants${resourceId}` }), setting: 'MANAGED_IDENTITY_RESOURCE_ID' },
+    { name: 'a resource id with a path after the identity name', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_RESOURCE_ID: `${resourceId}/extra` }), setting: 'MANAGED_IDENTITY_RESOURCE_ID' },
+    { name: 'an application client id that is not a GUID', env: () => certificateEnv({ AZURE_CLIENT_ID: 'batch-app' }), setting: 'AZURE_CLIENT_ID' },
+    { name: 'a regional authority that is not a region name', env: () => certificateEnv({ AZURE_REGIONAL_AUTHORITY_NAME: 'west europe' }), setting: 'AZURE_REGIONAL_AUTHORITY_NAME' },
     { name: 'an unknown DAEMON_CREDENTIAL', env: () => ({ DAEMON_CREDENTIAL: 'secret' }), setting: 'DAEMON_CREDENTIAL' },
     { name: 'a missing tenant', env: () => certificateEnv({ AZURE_TENANT_ID: undefined }), setting: 'AZURE_TENANT_ID' },
     { name: "the 'common' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'common' }), setting: 'AZURE_TENANT_ID' },
@@ -134,6 +154,20 @@ describe('TOKEN_MAX_WAIT_MS', () => {
       );
     });
   }
+});
+
+describe('TOKEN_REQUEST_TIMEOUT_MS', () => {
+  it('unset means the provider default; set, it is the deadline of one identity request in ms', () => {
+    assert.equal(tokenRequestTimeoutSetting({}), undefined);
+    assert.equal(tokenRequestTimeoutSetting({ TOKEN_REQUEST_TIMEOUT_MS: '2500' }), 2_500);
+  });
+
+  it('0 is a configuration_error naming TOKEN_REQUEST_TIMEOUT_MS: a request needs some time', () => {
+    assert.throws(
+      () => tokenRequestTimeoutSetting({ TOKEN_REQUEST_TIMEOUT_MS: '0' }),
+      (error: unknown) => isTokenError(error) && error.code === 'configuration_error' && error.setting === 'TOKEN_REQUEST_TIMEOUT_MS',
+    );
+  });
 });
 
 describe('certificate material', () => {

@@ -30,7 +30,8 @@ export function mutationConfig({ name, mutate, testFiles, breakScore }) {
     // firing hangs until this margin over the file's normal time has passed.
     timeoutMS: 10_000,
     dryRunTimeoutMinutes: 10,
-    ignorePatterns: ['dist', 'reports', '.stryker-tmp', 'coverage', '.azurite'],
+    // dist stays in: the incremental mode compares the compiled test files with the last run's.
+    ignorePatterns: ['reports', '.stryker-tmp', 'coverage', '.azurite'],
     incrementalFile: `test/mutation/${name}.incremental.json`,
     tempDirName: '.stryker-tmp',
     reporters: ['clear-text', 'progress', 'html', 'json'],

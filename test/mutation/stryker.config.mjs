@@ -20,6 +20,7 @@ export default mutationConfig({
     'unit/gate-wait',
     'unit/system-clock',
     'unit/timing-rules',
+    'unit/platform-response',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
