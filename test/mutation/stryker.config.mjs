@@ -21,6 +21,7 @@ export default mutationConfig({
     'unit/system-clock',
     'unit/timing-rules',
     'unit/platform-response',
+    'unit/certificate-errors',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
