@@ -22,6 +22,7 @@ export default mutationConfig({
     'unit/timing-rules',
     'unit/platform-response',
     'unit/certificate-errors',
+    'unit/token-error',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
