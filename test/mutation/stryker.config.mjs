@@ -23,6 +23,8 @@ export default mutationConfig({
     'unit/platform-response',
     'unit/certificate-errors',
     'unit/token-error',
+    'unit/retry-after-gate',
+    'unit/backoff',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
