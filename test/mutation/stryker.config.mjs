@@ -25,6 +25,7 @@ export default mutationConfig({
     'unit/token-error',
     'unit/retry-after-gate',
     'unit/backoff',
+    'unit/single-flight',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
