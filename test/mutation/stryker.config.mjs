@@ -26,6 +26,7 @@ export default mutationConfig({
     'unit/retry-after-gate',
     'unit/backoff',
     'unit/single-flight',
+    'unit/managed-identity-source',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
