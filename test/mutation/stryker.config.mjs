@@ -33,6 +33,7 @@ export default mutationConfig({
     'telemetry/redact',
     'telemetry/noop-telemetry',
     'auth/cache-hit-path',
+    'auth/provider-unexpected-failure',
     'auth/gate-wait',
     'auth/outage-recovery',
     'auth/events',
