@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { createTokenSource } from '../../src/auth/create-provider.js';
 import { credentialSettingsFromEnvironment, tokenMaxWaitSetting, tokenRequestTimeoutSetting, type Environment } from '../../src/auth/credential-settings.js';
-import { isTokenError } from '../../src/auth/errors.js';
+import { isTokenError, type TokenError } from '../../src/auth/errors.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 
 let ca: TestCa;
@@ -34,14 +34,14 @@ function certificateEnv(extra: Environment = {}): Environment {
   return { AZURE_TENANT_ID: tenant, AZURE_CLIENT_ID: client, AZURE_CLIENT_CERTIFICATE_PATH: plain.path, ...extra };
 }
 
-function settingNamedBy(env: Environment, now?: Date): string | undefined {
+function configurationErrorFor(env: Environment, now?: Date): TokenError {
   try {
     credentialSettingsFromEnvironment(env, now);
   } catch (error) {
     assert.ok(isTokenError(error), String(error));
     assert.equal(error.code, 'configuration_error');
     assert.ok(error.message.includes(error.setting ?? '<none>'), `the message names ${error.setting}: ${error.message}`);
-    return error.setting;
+    return error;
   }
   assert.fail('expected a configuration error');
 }
@@ -97,7 +97,8 @@ describe('credential choice', () => {
 });
 
 describe('configuration errors name the setting', () => {
-  const cases: { name: string; env: () => Environment; setting: string; now?: Date }[] = [
+  /** `says`: what the message must tell the user, where the setting alone does not say what is wrong. */
+  const cases: { name: string; env: () => Environment; setting: string; now?: Date; says?: RegExp }[] = [
     { name: 'nothing configured', env: () => ({}), setting: 'IDENTITY_ENDPOINT or AZURE_CLIENT_CERTIFICATE_PATH' },
     { name: 'IDENTITY_HEADER without IDENTITY_ENDPOINT', env: () => ({ IDENTITY_HEADER: 'h' }), setting: 'IDENTITY_ENDPOINT' },
     { name: 'IDENTITY_ENDPOINT without IDENTITY_HEADER', env: () => ({ IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token' }), setting: 'IDENTITY_HEADER' },
@@ -113,21 +114,27 @@ describe('configuration errors name the setting', () => {
     { name: "the 'common' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'common' }), setting: 'AZURE_TENANT_ID' },
     { name: 'a missing client id', env: () => certificateEnv({ AZURE_CLIENT_ID: undefined }), setting: 'AZURE_CLIENT_ID' },
     { name: 'a missing certificate path', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: undefined }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
-    { name: 'an unreadable certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: join(ca.dir, 'missing.pem') }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
-    { name: 'a file without a private key', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ca.caCertPath }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'an unreadable certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: join(ca.dir, 'missing.pem') }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /cannot be read \(ENOENT\)/ },
+    { name: 'a private key that is not valid PEM', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: brokenBundle('key') }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /cannot be read: the private key is not valid PEM/ },
+    { name: 'a certificate that is not valid PEM', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: brokenBundle('certificate') }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /The certificate in '.*' is not valid PEM/ },
+    { name: 'a file without a private key', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ca.caCertPath }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /has no PEM block with a private key/ },
     { name: 'an encrypted key without a password', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PASSWORD' },
-    { name: 'a wrong password', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'wrong' }), setting: 'AZURE_CLIENT_CERTIFICATE_PASSWORD' },
+    { name: 'a wrong password', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'wrong' }), setting: 'AZURE_CLIENT_CERTIFICATE_PASSWORD', says: /cannot be read: the password is wrong/ },
     { name: 'a key that does not match the certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: mismatchedBundle() }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
     // The test certificates live 2 days; checked 3 days from now, the certificate has expired.
     { name: 'an expired certificate', env: () => certificateEnv(), now: new Date(Date.now() + 3 * 86_400_000), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
     // MSAL signs assertions with RS256/PS256 only, and refuses RSA keys under 2048 bits.
-    { name: 'an EC key MSAL cannot sign with', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ecKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
-    { name: 'an RSA key under 2048 bits', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: shortRsaKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    { name: 'an EC key MSAL cannot sign with', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ecKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /is a key of type ec; client assertions are signed with RSA keys of at least 2048 bits/ },
+    { name: 'an RSA key under 2048 bits', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: shortRsaKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /is an RSA key of 1024 bits;/ },
     { name: 'an http authority', env: () => certificateEnv({ AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.com' }), setting: 'AZURE_AUTHORITY_HOST' },
     { name: 'a bad send-chain flag', env: () => certificateEnv({ AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: 'yes please' }), setting: 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN' },
   ];
   for (const c of cases) {
-    it(c.name, () => assert.equal(settingNamedBy(c.env(), c.now), c.setting));
+    it(c.name, () => {
+      const error = configurationErrorFor(c.env(), c.now);
+      assert.equal(error.setting, c.setting);
+      if (c.says) assert.match(error.message, c.says);
+    });
   }
 
   it('the password never appears in the error', () => {
@@ -181,6 +188,14 @@ describe('certificate material', () => {
     }
   });
 });
+
+/** The plain bundle with its key or its certificate block's body replaced by text that is not base64 DER. */
+function brokenBundle(part: 'key' | 'certificate'): string {
+  const path = join(ca.dir, `broken-${part}.pem`);
+  const broken = (block: string): string => block.replace(/(-----\n)[\s\S]+?(\n-----END)/, '$1bm90IGEga2V5IG9yIGEgY2VydGlmaWNhdGU=$2');
+  writeFileSync(path, part === 'key' ? broken(plain.keyPem) + plain.certPem : plain.keyPem + broken(plain.certPem));
+  return path;
+}
 
 function mismatchedBundle(): string {
   const path = join(ca.dir, 'mismatch.pem');
