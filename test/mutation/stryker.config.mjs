@@ -27,6 +27,7 @@ export default mutationConfig({
     'unit/backoff',
     'unit/single-flight',
     'unit/managed-identity-source',
+    'unit/scope-and-credential',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
