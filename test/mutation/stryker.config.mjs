@@ -28,6 +28,7 @@ export default mutationConfig({
     'unit/single-flight',
     'unit/managed-identity-source',
     'unit/scope-and-credential',
+    'unit/http-transport',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
