@@ -87,8 +87,19 @@ describe('classifyCertificateFailure: status', () => {
     assert.match(error.message, /slow down/);
   });
 
-  it('a body without a description names the status instead', () => {
-    assert.match(classify([tokenExchange(503)]).message, /HTTP 503/);
+  it('each message says what happened, with the description or else the status', () => {
+    const cases: [RecordedExchange, string][] = [
+      [tokenExchange(503), 'The identity platform answered HTTP 503: HTTP 503'],
+      [tokenExchange(429, { error_description: 'slow down' }), 'The identity platform throttled this client (HTTP 429): slow down'],
+      [tokenExchange(200, { access_token: '' }), 'The identity platform answered 200 with a body that could not be used.'],
+      [tokenExchange(400, { error_codes: [70011] }), `The identity platform rejected the scope ${scope}: HTTP 400. Use '<resource>/.default' for a resource this app has permissions on.`],
+      [
+        tokenExchange(401, { error: 'invalid_client', error_description: 'AADSTS7000215' }),
+        'The identity platform rejected the client credential: AADSTS7000215. Check AZURE_TENANT_ID, AZURE_CLIENT_ID and that this certificate is registered on the app and not expired.',
+      ],
+      [tokenExchange(400, { error: 'invalid_request' }), 'The identity platform rejected the token request (HTTP 400): HTTP 400'],
+    ];
+    for (const [exchange, message] of cases) assert.equal(classify([exchange]).message, message);
   });
 });
 
@@ -108,12 +119,28 @@ describe('classifyCertificateFailure: no answer', () => {
     assert.match(error.message, /the authority host could not be reached \(ECONNRESET\)/);
   });
 
-  it('MSAL failing before sending (a discovery 200, no token request) is invalid_client_credential, not the platform', () => {
-    const discovery: RecordedExchange = { target: authority, url: `${authority}/tenant/v2.0/.well-known/openid-configuration`, name: 'GET /tenant/v2.0/.well-known/openid-configuration', durationMs: 3, status: 200, success: true };
-    const error = classify([discovery], new Error('key too short'));
+  it('MSAL failing before sending (discovery 200s, no token request) is invalid_client_credential, not the platform', () => {
+    const discovery = (clientRequestId: string): RecordedExchange => ({
+      target: authority,
+      url: `${authority}/tenant/v2.0/.well-known/openid-configuration`,
+      name: 'GET /tenant/v2.0/.well-known/openid-configuration',
+      durationMs: 3,
+      status: 200,
+      success: true,
+      clientRequestId,
+    });
+    const cause = new Error('key too short');
+    const error = classify([discovery('first'), discovery('second'), discovery('last')], cause);
     assert.equal(error.code, 'invalid_client_credential');
     assert.equal(error.retryable, false);
     assert.match(error.message, /no token request was sent\): key too short/);
+    assert.deepEqual([error.source, error.scope, error.cause, error.clientRequestId], ['certificate', scope, cause, 'last']);
+  });
+
+  it('a token request with no answer and no network code: unreachable, as a network error', () => {
+    const error = classify([tokenExchange(undefined)], new Error('something odd'));
+    assert.equal(error.code, 'identity_platform_unreachable');
+    assert.match(error.message, /could not be reached \(network error\)\./);
   });
 });
 
