@@ -90,6 +90,34 @@ describe('credential choice', () => {
     }
   });
 
+  it('instance discovery stays on for every public cloud; the authority is its origin', () => {
+    for (const host of ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']) {
+      const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_AUTHORITY_HOST: `https://${host}/some/path` }));
+      assert.ok(settings.kind === 'certificate');
+      assert.deepEqual([settings.certificate.authorityHost, settings.certificate.disableInstanceDiscovery], [`https://${host}`, false], host);
+    }
+  });
+
+  it('DAEMON_CREDENTIAL=certificate wins over a platform identity, in any case', () => {
+    const settings = credentialSettingsFromEnvironment({ DAEMON_CREDENTIAL: 'Certificate', IDENTITY_ENDPOINT: 'http://127.0.0.1:41234/msi/token', IDENTITY_HEADER: 'h', ...certificateEnv() });
+    assert.equal(settings.kind, 'certificate');
+  });
+
+  it('IMDS at the pod identity host when AZURE_POD_IDENTITY_AUTHORITY_HOST is set', () => {
+    const settings = credentialSettingsFromEnvironment({ DAEMON_CREDENTIAL: 'managed-identity', AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://10.0.0.4:2579' });
+    assert.ok(settings.kind === 'managed-identity');
+    assert.deepEqual([settings.managedIdentity.protocol, settings.managedIdentity.endpoint, settings.managedIdentity.userAssigned], ['imds', 'http://10.0.0.4:2579/metadata/identity/oauth2/token', undefined]);
+  });
+
+  it('client ids are GUIDs in either case', () => {
+    const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_ID: client.toUpperCase() }));
+    assert.ok(settings.kind === 'certificate' && settings.certificate.clientId === client.toUpperCase());
+  });
+
+  it('an empty password means none', () => {
+    assert.equal(configurationErrorFor(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: '' })).setting, 'AZURE_CLIENT_CERTIFICATE_PASSWORD');
+  });
+
   it('a regional authority is a region name, kept as given', () => {
     const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_REGIONAL_AUTHORITY_NAME: 'westeurope' }));
     assert.equal(settings.kind === 'certificate' && settings.certificate.regionalAuthority, 'westeurope');
@@ -111,7 +139,12 @@ describe('configuration errors name the setting', () => {
     { name: 'a regional authority that is not a region name', env: () => certificateEnv({ AZURE_REGIONAL_AUTHORITY_NAME: 'west europe' }), setting: 'AZURE_REGIONAL_AUTHORITY_NAME' },
     { name: 'an unknown DAEMON_CREDENTIAL', env: () => ({ DAEMON_CREDENTIAL: 'secret' }), setting: 'DAEMON_CREDENTIAL' },
     { name: 'a missing tenant', env: () => certificateEnv({ AZURE_TENANT_ID: undefined }), setting: 'AZURE_TENANT_ID' },
-    { name: "the 'common' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'common' }), setting: 'AZURE_TENANT_ID' },
+    { name: "the 'common' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'common' }), setting: 'AZURE_TENANT_ID', says: /'common' is a multi-tenant alias/ },
+    { name: "the 'organizations' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'organizations' }), setting: 'AZURE_TENANT_ID' },
+    { name: "the 'Consumers' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'Consumers' }), setting: 'AZURE_TENANT_ID' },
+    { name: 'a tenant alone is a certificate configuration missing its client id', env: () => ({ AZURE_TENANT_ID: tenant }), setting: 'AZURE_CLIENT_ID' },
+    { name: 'a client id with text before the GUID', env: () => certificateEnv({ AZURE_CLIENT_ID: `x${client}` }), setting: 'AZURE_CLIENT_ID' },
+    { name: 'a client id with text after the GUID', env: () => certificateEnv({ AZURE_CLIENT_ID: `${client}0` }), setting: 'AZURE_CLIENT_ID' },
     { name: 'a missing client id', env: () => certificateEnv({ AZURE_CLIENT_ID: undefined }), setting: 'AZURE_CLIENT_ID' },
     { name: 'a missing certificate path', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: undefined }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
     { name: 'an unreadable certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: join(ca.dir, 'missing.pem') }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /cannot be read \(ENOENT\)/ },
