@@ -1,12 +1,21 @@
-// What the src/auth and src/jobs mutation runs share. The machine's cores are shared, so one test
-// process at a time; reports go to reports/mutation/ (git-ignored), the incremental file next to
-// this config (committed, so that an incremental run starts from the last recorded one).
-
 /**
- * @param {{ name: string, mutate: string[], testFiles: string[], breakScore: number | null }} target
- * @returns {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ * What the src/auth and src/jobs mutation runs share. Stryker loads the compiled configs from
+ * dist/test/mutation (the npm scripts build first). The machine's cores are shared, so one test
+ * process at a time; reports go to reports/mutation/ (git-ignored), the incremental file next to
+ * the config sources (committed, so that an incremental run starts from the last recorded one).
  */
-export function mutationConfig({ name, mutate, testFiles, breakScore }) {
+import type { PartialStrykerOptions } from '@stryker-mutator/api/core';
+
+export interface MutationTarget {
+  name: 'auth' | 'jobs';
+  mutate: string[];
+  /** Compiled test files, fastest first. */
+  testFiles: string[];
+  /** Lowest mutation score that passes; null: report only. */
+  breakScore: number | null;
+}
+
+export function mutationConfig({ name, mutate, testFiles, breakScore }: MutationTarget): PartialStrykerOptions {
   return {
     packageManager: 'npm',
     mutate,

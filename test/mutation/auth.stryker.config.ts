@@ -1,10 +1,11 @@
-// Mutation testing of src/auth (the token provider). Run from the project root:
+// Mutation testing of src/auth (the token provider). Run from the project root (Stryker loads
+// this file compiled, from dist/test/mutation):
 //   npm run test:mutation             incremental: only mutants whose code or tests changed
 //   npm run test:mutation -- --force  every mutant, from scratch
 // Stryker copies the project to a sandbox, writes every mutant into the sources at once (mutant
 // schemata), compiles them once with tsc and runs the compiled node:test files with the tap runner,
 // one process per test file, only the files that cover the mutant (per-file coverage).
-import { mutationConfig } from './stryker.base.mjs';
+import { mutationConfig } from './stryker-base.js';
 
 export default mutationConfig({
   name: 'auth',
