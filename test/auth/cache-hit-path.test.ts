@@ -170,3 +170,20 @@ describe('cacheStats()', () => {
     }
   });
 });
+
+describe('the last moment (inside the skew window, before expiry)', () => {
+  it('a caller whose request fails gets the old token, marked as from the cache, until it truly expires', async () => {
+    const { clock, source, provider } = start();
+    try {
+      const token = await provider.getToken(vault);
+      provider.close(); // no background refresh: the next caller finds the token in its skew window
+      await clock.advance(hour - 10_000);
+      source.failNext(new TokenError('identity_platform_unavailable', 'HTTP 503', { status: 503, retryable: true }));
+      const last = await provider.getToken(vault);
+      assert.equal(source.requests, 2, 'the caller asked for a new token first');
+      assert.deepEqual([last.token, last.fromCache, last.expiresOnTimestamp], [token.token, true, token.expiresOnTimestamp]);
+    } finally {
+      provider.close();
+    }
+  });
+});
