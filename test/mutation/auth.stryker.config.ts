@@ -30,6 +30,7 @@ export default mutationConfig({
     'unit/managed-identity-source',
     'unit/scope-and-credential',
     'unit/http-transport',
+    'unit/recording-http-client',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',
