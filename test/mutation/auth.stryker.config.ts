@@ -38,6 +38,7 @@ export default mutationConfig({
     'telemetry/noop-telemetry',
     'auth/cache-hit-path',
     'auth/provider-unexpected-failure',
+    'auth/provider-event-facts',
     'auth/gate-wait',
     'auth/outage-recovery',
     'auth/events',
