@@ -3,7 +3,8 @@
  * configuration_error at start-up that names the setting.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
@@ -116,6 +117,19 @@ describe('credential choice', () => {
 
   it('an empty password means none', () => {
     assert.equal(configurationErrorFor(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: '' })).setting, 'AZURE_CLIENT_CERTIFICATE_PASSWORD');
+  });
+
+  it("a key in its traditional form ('BEGIN RSA PRIVATE KEY') is accepted as well as PKCS#8", () => {
+    const path = join(ca.dir, 'settings-pkcs1.pem');
+    writeFileSync(path, createPrivateKey(plain.keyPem).export({ type: 'pkcs1', format: 'pem' }).toString() + plain.certPem);
+    assert.equal(credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: path })).kind, 'certificate');
+    assert.match(readFileSync(path, 'utf8'), /BEGIN RSA PRIVATE KEY/);
+  });
+
+  it("an EC key in its traditional form ('BEGIN EC PRIVATE KEY') is read, then refused for its type", () => {
+    const path = join(ca.dir, 'settings-sec1.pem');
+    writeFileSync(path, createPrivateKey(ecKey.keyPem).export({ type: 'sec1', format: 'pem' }).toString() + ecKey.certPem);
+    assert.match(configurationErrorFor(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: path })).message, /is a key of type ec;/);
   });
 
   it('a regional authority is a region name, kept as given', () => {
