@@ -31,6 +31,7 @@ export default mutationConfig({
     'unit/scope-and-credential',
     'unit/http-transport',
     'unit/recording-http-client',
+    'unit/retry-after-forms',
     'telemetry/deferred-telemetry',
     'telemetry/token-cache-metrics',
     'telemetry/token-event-mapping',

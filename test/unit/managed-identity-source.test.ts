@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import type { Clock } from '../../src/auth/clock.js';
 import { isTokenError, type TokenError } from '../../src/auth/errors.js';
 import type { HttpRequest, HttpResponse } from '../../src/auth/http-transport.js';
@@ -88,6 +89,13 @@ describe('the request each protocol sends', () => {
     }
   });
 
+  it('prints as ManagedIdentitySource with its identity and endpoint, never IDENTITY_HEADER', () => {
+    const source = new ManagedIdentitySource(appService, () => Promise.reject(new Error('unused')), fixedClock);
+    const printed = inspect(source);
+    assert.match(printed, /^ManagedIdentitySource \{/);
+    assert.ok(printed.includes('http://127.0.0.1:41234/msi/token') && !printed.includes('header-secret'), printed);
+  });
+
   it('the identity name: system, or the user-assigned kind and id', () => {
     assert.equal(managedIdentityName(appService), 'managed-identity:system');
     assert.equal(managedIdentityName({ ...imds, userAssigned: { kind: 'client-id', value: 'c' } }), 'managed-identity:client-id=c');
@@ -159,7 +167,7 @@ describe('no answer', () => {
     assert.equal(error.code, 'managed_identity_unreachable_network');
     assert.equal(error.retryable, true);
     assert.match(error.message, /^The managed-identity endpoint http:\/\/127\.0\.0\.1:41234 could not be reached \(ECONNREFUSED\)\./);
-    assert.deepEqual(run.exchanges.map((e) => [e.status, e.success]), [[undefined, false]]);
+    assert.deepEqual(run.exchanges.map((e) => [e.status, e.success, e.durationMs]), [[undefined, false, 0]]);
   });
 
   it('an unknown failure is still unreachable, as a network error', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { networkErrorCode } from '../../src/auth/network-errors.js';
+import { DeadlineExceeded, networkErrorCode } from '../../src/auth/network-errors.js';
 
 describe('networkErrorCode: "we never got an answer"', () => {
   const unreachable = [
@@ -39,5 +39,11 @@ describe('networkErrorCode: "we never got an answer"', () => {
     assert.equal(networkErrorCode('string'), undefined);
     assert.equal(networkErrorCode(null), undefined);
     assert.equal(networkErrorCode({ code: 42, message: 42 }), undefined);
+  });
+});
+
+describe('DeadlineExceeded', () => {
+  it("reads as a TimeoutError, like AbortSignal.timeout()'s reason, for code that checks the name", () => {
+    assert.equal(new DeadlineExceeded('no answer').name, 'TimeoutError');
   });
 });

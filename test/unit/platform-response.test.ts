@@ -52,6 +52,7 @@ describe('readTokenBody (a usable token, or why not)', () => {
     },
     { name: 'expires_on that is neither a number nor a date', body: { access_token: 't', expires_on: 'soon' }, expected: 'the body has neither expires_in nor expires_on' },
     { name: 'expires_on of another type', body: { access_token: 't', expires_on: true }, expected: 'the body has neither expires_in nor expires_on' },
+    { name: 'expires_on as a list holding a date', body: { access_token: 't', expires_on: [new Date(receivedAt + hour).toUTCString()] }, expected: 'the body has neither expires_in nor expires_on' },
     { name: 'expires_in that is not a number', body: { access_token: 't', expires_in: '1h' }, expected: 'the body has neither expires_in nor expires_on' },
     { name: 'expires_in that is not finite', body: { access_token: 't', expires_in: Infinity }, expected: 'the body has neither expires_in nor expires_on' },
   ];

@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import type { AccessToken } from '@azure/core-auth';
 import { createTokenCredential } from '../../src/auth/credential-adapter.js';
 import { isTokenError } from '../../src/auth/errors.js';
+import { hideSecrets } from '../../src/auth/safe-inspect.js';
 import { assertDefaultScope, invalidScopeReason } from '../../src/auth/scope.js';
 import type { GetTokenOptions } from '../../src/auth/types.js';
 
@@ -97,4 +99,13 @@ describe('the TokenCredential adapter', () => {
       assert.equal(calls.length, 0);
     });
   }
+});
+
+describe('hideSecrets', () => {
+  it('a secret that is set prints as hidden; one that is not set stays absent, as in the object', () => {
+    const settings = hideSecrets({ endpoint: 'http://169.254.169.254', identityHeader: undefined as string | undefined, password: 'hunter2' }, ['identityHeader', 'password']);
+    assert.equal(JSON.stringify(settings), '{"endpoint":"http://169.254.169.254","password":"[hidden]"}');
+    assert.equal(inspect(settings, { breakLength: Infinity }), "{ endpoint: 'http://169.254.169.254', identityHeader: undefined, password: '[hidden]' }");
+    assert.equal(settings.password, 'hunter2', 'readers still get the value');
+  });
 });

@@ -23,6 +23,8 @@ function clockOnFakeTimers(): { clock: Clock; timers: FakeTimers } {
 }
 
 describe('systemClock.schedule: any delay, never early', () => {
+  it("the longest step is Node's limit for setTimeout, 2^31-1 ms", () => assert.equal(maxTimerDelayMs, 2_147_483_647));
+
   it('a delay setTimeout can hold is one timer of exactly that delay', () => {
     const { clock, timers } = clockOnFakeTimers();
     let fired = 0;
