@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.ci/**'] },
+  // .stryker-tmp holds whole-project sandbox copies while a mutation run lasts; reports/ its output.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.ci/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -137,6 +137,17 @@ describe('cacheStats()', () => {
     }
   });
 
+  it('lists a scope whose first request failed, with no expiry: it holds no token', async () => {
+    const { source, provider } = start();
+    try {
+      source.failNext(new TokenError('managed_identity_failed_response', 'down', { retryable: true }));
+      await rejectionOf(provider.getToken(vault));
+      assert.deepEqual(provider.cacheStats().scopes, [{ scope: vault, hits: 0, coldMisses: 1, expiredMisses: 0, expiresOnTimestamp: undefined }]);
+    } finally {
+      provider.close();
+    }
+  });
+
   it('holds no token: it is safe to log', async () => {
     const { provider } = start();
     try {
@@ -154,6 +165,23 @@ describe('cacheStats()', () => {
       await rejectionOf(provider.getToken('https://vault.azure.net'));
       await rejectionOf(provider.getToken(vault, { signal: AbortSignal.abort(new Error('gone')) }));
       assert.deepEqual(provider.cacheStats().scopes.map((s) => [s.scope, s.hits, s.coldMisses, s.expiredMisses]), [[vault, 0, 1, 0]]);
+    } finally {
+      provider.close();
+    }
+  });
+});
+
+describe('the last moment (inside the skew window, before expiry)', () => {
+  it('a caller whose request fails gets the old token, marked as from the cache, until it truly expires', async () => {
+    const { clock, source, provider } = start();
+    try {
+      const token = await provider.getToken(vault);
+      provider.close(); // no background refresh: the next caller finds the token in its skew window
+      await clock.advance(hour - 10_000);
+      source.failNext(new TokenError('identity_platform_unavailable', 'HTTP 503', { status: 503, retryable: true }));
+      const last = await provider.getToken(vault);
+      assert.equal(source.requests, 2, 'the caller asked for a new token first');
+      assert.deepEqual([last.token, last.fromCache, last.expiresOnTimestamp], [token.token, true, token.expiresOnTimestamp]);
     } finally {
       provider.close();
     }

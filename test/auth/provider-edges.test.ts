@@ -161,4 +161,22 @@ describe('provider edges', () => {
     assert.equal(error.clientRequestId, '5f0c6a2e-0000-4000-8000-000000000001');
     provider.close();
   });
+
+  it('the deadline error names the endpoint kind and the deadline, and is retryable', async () => {
+    for (const [kind, code, what] of [
+      ['managed-identity', 'managed_identity_unreachable_network', 'managed-identity endpoint'],
+      ['certificate', 'identity_platform_unreachable', 'identity platform'],
+    ] as const) {
+      const clock = new VirtualClock();
+      const provider = new ResilientTokenProvider({ kind, identity: `${kind}:x`, requestToken: () => new Promise(() => undefined) }, { clock, requestTimeoutMs: 1_500 });
+      const pending = rejectionOf(provider.getToken(vaultScope));
+      await clock.advance(1_500);
+      const error = (await pending) as TokenError;
+      assert.deepEqual(
+        [error.code, error.message, error.retryable, error.source, error.scope],
+        [code, `The ${what} did not answer before the request deadline (1500 ms).`, true, kind, vaultScope],
+      );
+      provider.close();
+    }
+  });
 });

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { createSystemClock, systemClock, type Clock } from '../../src/auth/clock.js';
 import type { InvocationInfo } from '../../src/auth/events.js';
@@ -22,6 +23,8 @@ function clockOnFakeTimers(): { clock: Clock; timers: FakeTimers } {
 }
 
 describe('systemClock.schedule: any delay, never early', () => {
+  it("the longest step is Node's limit for setTimeout, 2^31-1 ms", () => assert.equal(maxTimerDelayMs, 2_147_483_647));
+
   it('a delay setTimeout can hold is one timer of exactly that delay', () => {
     const { clock, timers } = clockOnFakeTimers();
     let fired = 0;
@@ -101,6 +104,22 @@ describe('systemClock.sleep: any delay, never early', () => {
     void clock.sleep(30 * day);
     timers.runNext();
     assert.ok(timers.all.every((t) => !t.unrefd));
+  });
+
+  it('an already aborted signal rejects at once with its reason and starts no timer', async () => {
+    const { clock, timers } = clockOnFakeTimers();
+    await assert.rejects(clock.sleep(1_000, AbortSignal.abort(new Error('caller gave up'))), /caller gave up/);
+    assert.equal(timers.all.length, 0);
+  });
+
+  it("a finished sleep leaves no listener on the caller's signal (one signal may outlive many sleeps)", async () => {
+    const { clock, timers } = clockOnFakeTimers();
+    const controller = new AbortController();
+    const sleeping = clock.sleep(1_000, controller.signal);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+    timers.runNext();
+    await sleeping;
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 
   it('aborting during a later step clears it and rejects with the reason', async () => {

@@ -19,6 +19,11 @@ describe('parseRetryAfterMs (RFC 9110 delay-seconds or HTTP-date; 0, negative, p
     ['7', 7_000],
     [' 120 ', 120_000],
     ['1.5', 1_500],
+    ['12.5', 12_500],
+    ['1.25', 1_250],
+    // Only digits are delay-seconds: a sign or an exponent makes the value unparseable, so absent.
+    ['+1.5', undefined],
+    ['1.5e3', undefined],
     [new Date(now + 30_000).toUTCString(), 30_000],
     [new Date(now - 30_000).toUTCString(), undefined],
     ['soon', undefined],
