@@ -107,7 +107,7 @@ function ingestRows(): RowSpec[] {
         return {
           ours: cell(perSecond, 'messages/s', `${rate(perSecond, 'msg')} (${count(data.succeeded)} of ${count(data.messages)} in ${durationMs(data.elapsedMs)})`),
           met: met(data.failed === 0 && data.succeeded === data.messages),
-          how: `test/support/queue-host.ts drains Azurite the host's way: receive batchSize = ${data.batchSize} messages, run them concurrently, delete each, then the next batch (no newBatchThreshold prefetch); signature key from the Key Vault emulator (${vaultLatencyMs} ms), inserts into PostgreSQL`,
+          how: `src/sandbox/host/queue-host.ts drains Azurite the host's way: receive batchSize = ${data.batchSize} messages, run them concurrently, delete each, then the next batch (no newBatchThreshold prefetch); signature key from the Key Vault emulator (${vaultLatencyMs} ms), inserts into PostgreSQL`,
           raw: { ...data },
         };
       },

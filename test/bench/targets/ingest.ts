@@ -1,6 +1,6 @@
 /**
  * Target: the `ingestEvents` function draining N signed messages from Azurite through the queue
- * host harness (test/support/queue-host.ts: batches of host.json's batchSize, base64, delete on
+ * host harness (src/sandbox/host/queue-host.ts: batches of host.json's batchSize, base64, delete on
  * success), with the signing key from the Key Vault emulator and inserts into PostgreSQL. Every
  * queue receive and delete, vault read and insert is timed; the HMAC check is timed apart, over
  * the same messages, because the job calls it inside one function.
