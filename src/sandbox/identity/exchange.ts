@@ -143,7 +143,11 @@ export function resetMidBody(exchange: Exchange): void {
     ...baseHeaders(exchange),
     'content-length': String(Buffer.byteLength(text) + 1024),
   });
-  res.write(text, () => resetSocket(exchange));
+  // Closed, not reset: a TCP RST makes the client's kernel drop data it has not read yet, so a
+  // busy client would lose the 200 and its headers and see a plain reset instead. A close after
+  // the flushed bytes delivers them first; the body stays short of its Content-Length, so the
+  // client still sees the connection fail mid-body (ECONNRESET, "aborted").
+  res.write(text, () => exchange.req.socket.destroy());
 }
 
 /**
