@@ -57,13 +57,24 @@ describe('reliability matrix runner', () => {
   });
 
   it('a server left listening fails the leftover rule; closed, it passes', async () => {
-    const baseline = captureResources();
+    const baseline = captureResources({ graceMs: 50 });
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const left = await baseline.check();
     assert.equal(left.ok, false);
     assert.match(left.detail ?? '', /TCPServerWrap ×1/);
+    await assert.rejects(baseline.assertClosed('the fake section'), /^Error: the fake section left open after stop: .*TCPServerWrap ×1/);
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    assert.equal((await baseline.check()).ok, true);
+    await baseline.assertClosed('the fake section');
+  });
+
+  it('a handle that closes within the grace period is not counted as left open', async () => {
+    const baseline = captureResources({ graceMs: 2_000 });
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // Closed a few timer ticks later, as a socket is when the far end's FIN arrives.
+    setTimeout(() => server.close(), 30);
     assert.equal((await baseline.check()).ok, true);
   });
 });

@@ -12,6 +12,12 @@ import type { RecordedRequest } from '../../../src/sandbox/identity/index.js';
 import { check, type Check } from '../matrix.js';
 
 export const minFailureGapMs = 5_000;
+
+/** The two rules' names, shared with wire-spacing.ts so the matrix names each rule one way. */
+export const spacingRules = {
+  soonAfterFailure: 'no request within 5 s of a failure without Retry-After',
+  beforeRetryAfter: 'no request before Retry-After',
+} as const;
 /** The product's cap on `Retry-After` (src/auth/defaults.ts maxRetryAfterMs), restated as the rule. */
 export const retryAfterCapMs = 60 * 60_000;
 
@@ -73,7 +79,7 @@ export function noRequestSoonAfterFailure(requests: readonly SpacedRequest[]): C
     .map(([failed, next]) => next.time - failed.endedAt);
   const shortest = gaps.length === 0 ? undefined : Math.min(...gaps);
   return check(
-    'no request within 5 s of a failure without Retry-After',
+    spacingRules.soonAfterFailure,
     shortest === undefined || shortest >= minFailureGapMs,
     shortest === undefined ? 'no retry followed one' : `shortest ${seconds(shortest)}`,
   );
@@ -86,7 +92,7 @@ export function noRequestBeforeRetryAfter(requests: readonly SpacedRequest[]): C
     .filter((pair): pair is { waitMs: number; gapMs: number } => pair.waitMs !== undefined);
   const broken = early.find((pair) => pair.gapMs < pair.waitMs);
   return check(
-    'no request before Retry-After',
+    spacingRules.beforeRetryAfter,
     broken === undefined,
     broken ? `${seconds(broken.gapMs)} after a Retry-After of ${seconds(broken.waitMs)}` : early.length === 0 ? 'no retry followed one' : `${early.length} waited out`,
   );

@@ -1,15 +1,13 @@
 /**
- * The spacing rules over a client's wire log (Key Vault; request-spacing.ts holds the same rules
- * over the identity emulator's log, where requests for one key never overlap): no request before a Retry-After has passed, and none
- * within 5 s of a 5xx, a timeout or a reset that came without a usable Retry-After. Only requests
- * sent after the client had received the failure count: one already in flight could not know.
+ * The spacing rules of request-spacing.ts (the same 5 s floor, the same reading of `Retry-After`,
+ * the same rule names) over a client's wire log (Key Vault), where requests overlap: no request
+ * before a Retry-After has passed, and none within 5 s of a 5xx, a timeout or a reset that came
+ * without a usable Retry-After. Only requests sent after the client had received the failure
+ * count: one already in flight could not know.
  */
-import { parseRetryAfterMs } from '../../../src/auth/retry-after.js';
 import { check, type Check } from '../matrix.js';
 import type { WireRequest } from '../support/wire-log.js';
-
-/** The quiet period after a failure that named no time to wait (the design's first back-off step). */
-export const quietWithoutRetryAfterMs = 5_000;
+import { minFailureGapMs, seconds, spacingRules, usableRetryAfterMs } from './request-spacing.js';
 
 interface Quiet {
   failure: WireRequest;
@@ -20,11 +18,9 @@ interface Quiet {
 function quietAfter(request: WireRequest): Quiet | undefined {
   const failed = request.failure !== undefined || request.status === 429 || (request.status ?? 0) >= 500;
   if (!failed || request.receivedAt === undefined) return undefined;
-  const retryAfterMs = parseRetryAfterMs(request.retryAfter, request.receivedAt);
-  return { failure: request, until: request.receivedAt + (retryAfterMs ?? quietWithoutRetryAfterMs), retryAfterMs };
+  const retryAfterMs = usableRetryAfterMs(request.retryAfter, request.receivedAt);
+  return { failure: request, until: request.receivedAt + (retryAfterMs ?? minFailureGapMs), retryAfterMs };
 }
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** The smallest gap from a failure to the next request sent after it was seen, for the table. */
 export function describeGaps(log: readonly WireRequest[]): string {
@@ -53,7 +49,7 @@ export function requestSpacingChecks(log: readonly WireRequest[]): Check[] {
     }
   }
   return [
-    check('no request before Retry-After', early.length === 0, early.length === 0 ? undefined : `${early.length} early: ${early.slice(0, 2).join('; ')}`),
-    check('no request within 5 s of a 5xx/timeout without Retry-After', tooSoon.length === 0, tooSoon.length === 0 ? undefined : `${tooSoon.length} too soon: ${tooSoon.slice(0, 2).join('; ')}`),
+    check(spacingRules.beforeRetryAfter, early.length === 0, early.length === 0 ? undefined : `${early.length} early: ${early.slice(0, 2).join('; ')}`),
+    check(spacingRules.soonAfterFailure, tooSoon.length === 0, tooSoon.length === 0 ? undefined : `${tooSoon.length} too soon: ${tooSoon.slice(0, 2).join('; ')}`),
   ];
 }

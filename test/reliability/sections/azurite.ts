@@ -11,7 +11,7 @@ import type { QueueServiceClient } from '@azure/storage-queue';
 import { ingestEvents } from '../../../src/jobs/ingest-events.js';
 import { startAzuriteQueue, type Azurite } from '../../../src/sandbox/azurite.js';
 import { queueServiceClient } from '../../../src/sandbox/host/queue-host.js';
-import { assertAllClosed, openHandles, type HandleCounts } from '../support/open-handles.js';
+import { captureResources, type ResourceBaseline } from '../process-hygiene.js';
 import { check, section, type MatrixRow } from '../matrix.js';
 import { queueOutcome, queueRequests, runQueueRow } from '../support/queue-rows.js';
 import { signingKey, signingKeyName } from '../support/queue-worker.js';
@@ -19,7 +19,7 @@ import { startServiceStack, type ServiceStack } from '../support/service-stack.j
 
 interface AzuriteContext {
   /** Live handles before the section started: all of its own must be closed at stop. */
-  baseline: HandleCounts;
+  resources: ResourceBaseline;
   services: ServiceStack;
   /** Replaced when a row restarts Azurite. */
   azurite: Azurite;
@@ -106,17 +106,17 @@ async function withDeadline(promise: Promise<void>, what: string): Promise<void>
 export const azuriteSection = section<AzuriteContext>({
   group: 'azurite',
   async start() {
-    const baseline = openHandles();
+    const resources = captureResources();
     const location = mkdtempSync(join(tmpdir(), 'rdf-azurite-data-'));
     const [services, azurite] = await Promise.all([startServiceStack(), startAzuriteQueue({ location })]);
     services.stack.vault.setSecret(signingKeyName, signingKey);
     // One try per storage call: a stopped Azurite is reported at once instead of after the SDK's retries.
-    return { baseline, services, azurite, location, port: Number(new URL(azurite.queueEndpoint).port), queues: queueServiceClient(azurite.connectionString, { tries: 1 }) };
+    return { resources, services, azurite, location, port: Number(new URL(azurite.queueEndpoint).port), queues: queueServiceClient(azurite.connectionString, { tries: 1 }) };
   },
   async stop(context) {
     await Promise.all([context.services.stop(), context.azurite.stop()]);
     rmSync(context.location, { recursive: true, force: true });
-    await assertAllClosed(context.baseline, 'the azurite section');
+    await context.resources.assertClosed('the azurite section');
   },
   rows,
 });

@@ -12,9 +12,8 @@ import { check, section, type Check, type MatrixRow, type RowOutcome } from '../
 import { describeGaps, requestSpacingChecks } from '../checks/wire-spacing.js';
 import { memoryLog, startServiceStack, type ServiceStack } from '../support/service-stack.js';
 import { servicesLeakCheck } from '../support/services-leaks.js';
-import { watchUnhandledRejections } from '../support/unhandled.js';
 import { WireLog } from '../support/wire-log.js';
-import { assertAllClosed, openHandles, type HandleCounts } from '../support/open-handles.js';
+import { captureResources, recordUnhandledRejections, type ResourceBaseline } from '../process-hygiene.js';
 
 const secretNames = Array.from({ length: 12 }, (_, i) => `kv-secret-${String(i).padStart(2, '0')}`);
 const start = Date.parse('2030-01-01T02:00:00Z');
@@ -44,7 +43,7 @@ async function sweep(services: ServiceStack, options: SweepOptions): Promise<Swe
   services.stack.vault.reset();
   services.stack.vault.script(...options.faults, ...(options.faultsAt?.(clock.now()) ?? []));
   const store = services.newStore();
-  const unhandled = watchUnhandledRejections();
+  const unhandled = recordUnhandledRejections();
   const telemetry = new RecordingTelemetry();
   const log = memoryLog();
   let summary: InventorySweepSummary;
@@ -59,7 +58,7 @@ async function sweep(services: ServiceStack, options: SweepOptions): Promise<Swe
   } finally {
     await store.close();
   }
-  const rejections = unhandled.stop();
+  const noUnhandledRejection = unhandled.stop();
   const rows = await services.rowCounts('secret_inventory');
   const duplicates = [...rows].filter(([, n]) => n > 1).length;
   return {
@@ -70,7 +69,7 @@ async function sweep(services: ServiceStack, options: SweepOptions): Promise<Swe
     checks: [
       ...requestSpacingChecks(wire.requests),
       check('no duplicate row', duplicates === 0, `${rows.size} rows`),
-      check('no unhandled rejection', rejections.length === 0, rejections.length === 0 ? undefined : String(rejections[0])),
+      noUnhandledRejection,
       servicesLeakCheck(services, { telemetry, logLines: log.lines }),
     ],
     lookups: (name) => wire.requests.filter((r) => r.path === `/secrets/${name}/versions`).length,
@@ -164,17 +163,17 @@ const rows: MatrixRow<ServiceStack>[] = [
   },
 ];
 
-export const keyVaultSection = section<ServiceStack & { baseline: HandleCounts }>({
+export const keyVaultSection = section<ServiceStack & { resources: ResourceBaseline }>({
   group: 'key-vault',
   async start() {
-    const baseline = openHandles();
+    const resources = captureResources();
     const services = await startServiceStack();
     for (const name of secretNames) services.stack.vault.setSecret(name, `value-of-${name}`, { expiresOn: new Date(start + 90 * 86_400_000) });
-    return { ...services, baseline };
+    return { ...services, resources };
   },
   async stop(context) {
     await context.stop();
-    await assertAllClosed(context.baseline, 'the key-vault section');
+    await context.resources.assertClosed('the key-vault section');
   },
   rows,
 });

@@ -9,7 +9,7 @@ import { postgresScope } from '../../../src/clients/postgres-options.js';
 import { startAzuriteQueue, type Azurite } from '../../../src/sandbox/azurite.js';
 import { queueServiceClient } from '../../../src/sandbox/host/queue-host.js';
 import type { QueueServiceClient } from '@azure/storage-queue';
-import { assertAllClosed, openHandles, type HandleCounts } from '../support/open-handles.js';
+import { captureResources, type ResourceBaseline } from '../process-hygiene.js';
 import { check, section, type MatrixRow } from '../matrix.js';
 import { queueOutcome, queueRequests, runQueueRow } from '../support/queue-rows.js';
 import { signingKey, signingKeyName } from '../support/queue-worker.js';
@@ -17,7 +17,7 @@ import { appRole, startServiceStack, type ServiceStack } from '../support/servic
 
 interface PostgresContext {
   /** Live handles before the section started: all of its own must be closed at stop. */
-  baseline: HandleCounts;
+  resources: ResourceBaseline;
   services: ServiceStack;
   azurite: Azurite;
   queues: QueueServiceClient;
@@ -129,14 +129,14 @@ async function reachable(context: PostgresContext): Promise<boolean> {
 export const postgresSection = section<PostgresContext>({
   group: 'postgres',
   async start() {
-    const baseline = openHandles();
+    const resources = captureResources();
     const [services, azurite] = await Promise.all([startServiceStack({ durableCommits: true }), startAzuriteQueue()]);
     services.stack.vault.setSecret(signingKeyName, signingKey);
-    return { baseline, services, azurite, queues: queueServiceClient(azurite.connectionString) };
+    return { resources, services, azurite, queues: queueServiceClient(azurite.connectionString) };
   },
   async stop(context) {
     await Promise.all([context.services.stop(), context.azurite.stop()]);
-    await assertAllClosed(context.baseline, 'the postgres section');
+    await context.resources.assertClosed('the postgres section');
   },
   rows,
 });
