@@ -208,18 +208,30 @@ describe('provider edges', () => {
     provider.close();
   });
 
-  it("a hung managed-identity endpoint: the error's cause chain (what a logged error prints) says how long the provider waited", async () => {
-    f = await startFixture({ kind: 'managed-identity', ca, requestTimeoutMs: 3_000 });
+  it("the abort a source gets at the deadline says why and after how long, so the source's own error carries it in its cause chain (what a logged error prints)", async () => {
+    const clock = new VirtualClock();
+    // As the managed-identity source does: its classified error's cause chain ends in the abort reason.
+    const provider = new ResilientTokenProvider(
+      {
+        kind: 'managed-identity',
+        identity: 'managed-identity:system',
+        requestToken: (_scope, context) =>
+          new Promise((_, reject) => {
+            context.signal.addEventListener('abort', () => {
+              reject(new TokenError('managed_identity_unreachable_network', 'The managed-identity endpoint did not answer before the request deadline.', { retryable: true, cause: context.signal.reason }));
+            });
+          }),
+      },
+      { clock, requestTimeoutMs: 3_000 },
+    );
     try {
-      f.identity.script('mi', { kind: 'hang' });
-      const pending = rejectionOf(f.provider.getToken(vaultScope));
-      await waitUntil(() => requests() === 1, 'the request to arrive');
-      await f.clock.advance(3_000);
+      const pending = rejectionOf(provider.getToken(vaultScope));
+      await clock.advance(3_000);
       const messages: string[] = [];
       for (let cause: unknown = await pending; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
-      assert.ok(messages.includes('no answer within 3000 ms'), messages.join(' <- '));
+      assert.deepEqual(messages, ['The managed-identity endpoint did not answer before the request deadline.', 'no answer within 3000 ms']);
     } finally {
-      await f.stop();
+      provider.close();
     }
   });
 
