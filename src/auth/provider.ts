@@ -348,8 +348,9 @@ export class ResilientTokenProvider implements TokenProvider {
           cause: caught,
         });
     const now = this.clock.now();
-    // Throttling and outages pause the whole identity; a failure only this scope can cause pauses only this key.
-    const gate = classified.retryable || classified.code === 'throttled' ? this.gate : entry.gate;
+    // Throttling and outages (retryable: both sources mark a 429 so) pause the whole identity; a
+    // failure only this scope can cause pauses only this key.
+    const gate = classified.retryable ? this.gate : entry.gate;
     const opensAt = gate.recordFailure(classified, now);
     const error = classified.withRetryAt(opensAt, now);
     if (invocation && !background) error.invocationId = invocation.invocationId;

@@ -14,8 +14,8 @@ const vault = 'https://vault.azure.net/.default';
 const sql = 'https://database.windows.net/.default';
 const hour = 3_600_000;
 
-/** A source that answers each request with a fresh one-hour token, or with the queued failure. */
-function scriptedSource(clock: VirtualClock): TokenSource & { requests: number; failNext(error: TokenError): void } {
+/** A source that answers each request with a fresh token (one hour unless told), or with the queued failure. */
+function scriptedSource(clock: VirtualClock, lifetimeMs = hour): TokenSource & { requests: number; failNext(error: TokenError): void } {
   const failures: TokenError[] = [];
   const source = {
     kind: 'managed-identity' as const,
@@ -29,15 +29,15 @@ function scriptedSource(clock: VirtualClock): TokenSource & { requests: number; 
       const failure = failures.shift();
       if (failure) return Promise.reject(failure);
       const now = clock.now();
-      return Promise.resolve({ accessToken: `token-${source.requests}`, receivedAt: now, expiresOnTimestamp: now + hour });
+      return Promise.resolve({ accessToken: `token-${source.requests}`, receivedAt: now, expiresOnTimestamp: now + lifetimeMs });
     },
   };
   return source;
 }
 
-function start(): { clock: VirtualClock; source: ReturnType<typeof scriptedSource>; provider: ResilientTokenProvider } {
+function start(lifetimeMs = hour): { clock: VirtualClock; source: ReturnType<typeof scriptedSource>; provider: ResilientTokenProvider } {
   const clock = new VirtualClock();
-  const source = scriptedSource(clock);
+  const source = scriptedSource(clock, lifetimeMs);
   return { clock, source, provider: new ResilientTokenProvider(source, { clock, backoff: { random: () => 0 } }) };
 }
 
@@ -182,6 +182,76 @@ describe('the last moment (inside the skew window, before expiry)', () => {
       const last = await provider.getToken(vault);
       assert.equal(source.requests, 2, 'the caller asked for a new token first');
       assert.deepEqual([last.token, last.fromCache, last.expiresOnTimestamp], [token.token, true, token.expiresOnTimestamp]);
+    } finally {
+      provider.close();
+    }
+  });
+
+  it('a token is served up to its last servable moment (30 s before expiry), not at it: the caller there gets a new one', async () => {
+    const { clock, source, provider } = start();
+    try {
+      const token = await provider.getToken(vault);
+      provider.close(); // no background refresh
+      const servableUntil = token.expiresOnTimestamp - 30_000;
+      await clock.advance(servableUntil - clock.now() - 1);
+      assert.deepEqual([(await provider.getToken(vault)).token, source.requests], [token.token, 1]);
+      await clock.advance(1);
+      const next = await provider.getToken(vault);
+      assert.deepEqual([next.token, next.fromCache, source.requests], ['token-2', false, 2]);
+    } finally {
+      provider.close();
+    }
+  });
+
+  it('inside its last 30 s the token is served while the refresh floor (5 s) since the last request runs: the platform has nothing newer yet; then the next caller asks again', async () => {
+    const { clock, source, provider } = start();
+    try {
+      const token = await provider.getToken(vault);
+      provider.close();
+      await clock.advance(token.expiresOnTimestamp - 30_000 - clock.now());
+      source.failNext(new TokenError('throttled', 'Too many requests', { status: 429, retryAfterMs: 1_000, retryable: true }));
+      assert.equal((await provider.getToken(vault)).token, token.token, 'the request failed: the valid token is kept');
+      assert.equal(source.requests, 2);
+      await clock.advance(5_000 - 1); // the gate opened after 1 s; the floor runs 4 s more
+      const during = await provider.getToken(vault);
+      assert.deepEqual([during.token, during.fromCache, source.requests], [token.token, true, 2]);
+      await clock.advance(1);
+      const next = await provider.getToken(vault);
+      assert.deepEqual([next.token, next.fromCache, source.requests], ['token-3', false, 3]);
+    } finally {
+      provider.close();
+    }
+  });
+
+  it("an expired token is never served, even while the gate is closed: at its expiry the caller gets the pause's error", async () => {
+    const { clock, source, provider } = start();
+    try {
+      const token = await provider.getToken(vault);
+      provider.close();
+      await clock.advance(token.expiresOnTimestamp - 30_000 - clock.now());
+      source.failNext(new TokenError('throttled', 'Too many requests', { status: 429, retryAfterMs: 60_000, retryable: true }));
+      await provider.getToken(vault);
+      const opensAt = clock.now() + 60_000;
+      await clock.advance(token.expiresOnTimestamp - clock.now() - 1);
+      assert.equal((await provider.getToken(vault)).token, token.token, 'the last millisecond of its life: still served');
+      await clock.advance(1);
+      const error = await rejectionOf(provider.getToken(vault));
+      assert.ok(error instanceof TokenError);
+      assert.deepEqual([error.code, error.retryAt, source.requests], ['throttled', opensAt, 2]);
+    } finally {
+      provider.close();
+    }
+  });
+
+  it('a 60 s token is served until its last quarter (15 s before expiry): the 30 s margin shrinks for short tokens', async () => {
+    const { clock, source, provider } = start(60_000);
+    try {
+      const token = await provider.getToken(vault);
+      provider.close();
+      await clock.advance(45_000 - 1);
+      assert.deepEqual([(await provider.getToken(vault)).token, source.requests], [token.token, 1]);
+      await clock.advance(1);
+      assert.deepEqual([(await provider.getToken(vault)).token, source.requests], ['token-2', 2]);
     } finally {
       provider.close();
     }

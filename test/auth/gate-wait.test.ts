@@ -221,6 +221,54 @@ describe('waiting for the gate (scripted source)', () => {
     }
   });
 
+  it("a waiter woken after another waiter's request has brought the token takes it from the cache, marked fromCache, with no request of its own", async () => {
+    const clock = new VirtualClock();
+    const source = heldSource(clock);
+    source.answer(); // answers at once: the first waiter's request is done before the second wakes
+    const provider = new ResilientTokenProvider(source, { clock });
+    try {
+      await rejectionOf(provider.getToken(vaultScope));
+      const [sender, later] = [track(provider.getToken(vaultScope, { maxWaitMs: 30 * second })), track(provider.getToken(vaultScope, { maxWaitMs: 30 * second }))];
+      await clock.advance(10 * second);
+      const [sent, cached] = await Promise.all([sender.promise, later.promise]);
+      assert.deepEqual([sent.token, sent.fromCache], ['token-2', false]);
+      assert.deepEqual([cached.token, cached.fromCache], ['token-2', true]);
+      assert.equal(source.requests, 2);
+    } finally {
+      provider.close();
+    }
+  });
+
+  it('a waiter whose gate opens after the cached token has expired gets a new token, never the expired one', async () => {
+    const clock = new VirtualClock();
+    const failures: TokenError[] = [];
+    let requests = 0;
+    const source: TokenSource = {
+      kind: 'managed-identity',
+      identity: 'managed-identity:system',
+      requestToken(): Promise<TokenResponse> {
+        requests += 1;
+        const failure = failures.shift();
+        if (failure) return Promise.reject(failure);
+        return Promise.resolve({ accessToken: `token-${requests}`, receivedAt: clock.now(), expiresOnTimestamp: clock.now() + 3_600_000 });
+      },
+    };
+    const provider = new ResilientTokenProvider(source, { clock });
+    try {
+      const first = await provider.getToken(vaultScope);
+      provider.close(); // no refresh ahead
+      await clock.advance(first.expiresOnTimestamp - clock.now());
+      failures.push(new TokenError('throttled', 'Too many requests', { status: 429, retryAfterMs: 10 * second, retryable: true }));
+      await rejectionOf(provider.getToken(vaultScope));
+      const waiter = track(provider.getToken(vaultScope, { maxWaitMs: 30 * second }));
+      await clock.advance(10 * second);
+      const token = await waiter.promise;
+      assert.deepEqual([token.token, token.fromCache, requests], ['token-3', false, 3]);
+    } finally {
+      provider.close();
+    }
+  });
+
   it('a clock that wakes a waiter a little early does not turn the wait into a failure or an early request', async () => {
     const virtual = new VirtualClock();
     // System timers may fire a millisecond before the wall clock reaches the gate's time.

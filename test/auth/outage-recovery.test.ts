@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { TokenError } from '../../src/auth/errors.js';
 import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
-import { startFixture, vaultScope } from './provider-fixture.js';
+import { rejectionOf, sqlScope, startFixture, vaultScope } from './provider-fixture.js';
 
 const second = 1_000;
 const minute = 60 * second;
@@ -67,4 +68,45 @@ describe('recovery after an outage (5xx without Retry-After)', () => {
       }
     });
   }
+});
+
+describe('a success ends the outage: the next failure starts the back-off again from its first step', () => {
+  it('a 5xx after a token arrived pauses the identity for 5 s again, not for the next step of the earlier outage', async () => {
+    const f = await startFixture({ kind: 'managed-identity', ca });
+    try {
+      f.identity.setPersistentFault('mi', { kind: 'status', status: 503 });
+      const retryIn = async (scope: string): Promise<number> => (((await rejectionOf(f.provider.getToken(scope))) as TokenError).retryAt ?? NaN) - f.clock.now();
+      assert.equal(await retryIn(vaultScope), 5 * second);
+      await f.clock.advance(5 * second);
+      assert.equal(await retryIn(vaultScope), 10 * second);
+      await f.clock.advance(10 * second);
+      f.identity.setPersistentFault('mi', undefined);
+      await f.provider.getToken(vaultScope);
+      f.identity.setPersistentFault('mi', { kind: 'status', status: 503 });
+      assert.equal(await retryIn(sqlScope), 5 * second);
+    } finally {
+      await f.stop();
+    }
+  });
+
+  it("a scope's own failure (an unknown resource) after a token arrived for it pauses that scope for 5 s again", async () => {
+    const f = await startFixture({ kind: 'managed-identity', ca });
+    try {
+      const unknownResource = { kind: 'status' as const, status: 400, body: { statusCode: 400, message: 'Unknown resource' } };
+      const retryIn = async (): Promise<number> => (((await rejectionOf(f.provider.getToken(vaultScope))) as TokenError).retryAt ?? NaN) - f.clock.now();
+      f.identity.script('mi', unknownResource);
+      assert.equal(await retryIn(), 5 * second);
+      await f.clock.advance(5 * second);
+      f.identity.script('mi', unknownResource);
+      assert.equal(await retryIn(), 10 * second);
+      await f.clock.advance(10 * second);
+      const token = await f.provider.getToken(vaultScope);
+      f.provider.close(); // no refresh ahead: the next request is the caller's, once the token has expired
+      await f.clock.advance(token.expiresOnTimestamp - f.clock.now());
+      f.identity.script('mi', unknownResource);
+      assert.equal(await retryIn(), 5 * second);
+    } finally {
+      await f.stop();
+    }
+  });
 });

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TokenError } from '../../src/auth/errors.js';
+import { TokenError } from '../../src/auth/errors.js';
+import type { Clock } from '../../src/auth/clock.js';
 import { ResilientTokenProvider } from '../../src/auth/provider.js';
 import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
 import { VirtualClock, waitUntil } from '../support/scheduled-clock.js';
@@ -43,6 +44,51 @@ describe('provider edges', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
       await f.stop();
+    }
+  });
+
+  it('a caller that gives up just as its wait for the gate ends: the request its wake started fails with no unhandled rejection', async () => {
+    const clock = new VirtualClock();
+    const controller = new AbortController();
+    // The caller's deadline passes in the very step in which the gate opens.
+    const giveUpOnWake: Clock = {
+      now: clock.now,
+      schedule: (ms, task) => clock.schedule(ms, task),
+      sleep: async (ms, signal) => {
+        await clock.sleep(ms, signal);
+        controller.abort(new Error('invocation timed out'));
+      },
+    };
+    let requests = 0;
+    const provider = new ResilientTokenProvider(
+      {
+        kind: 'managed-identity',
+        identity: 'managed-identity:system',
+        requestToken: () => {
+          requests += 1;
+          return Promise.reject(
+            requests === 1
+              ? new TokenError('throttled', 'Too many requests', { status: 429, retryAfterMs: 10_000, retryable: true })
+              : new TokenError('managed_identity_failed_response', 'HTTP 503', { status: 503, retryable: true }),
+          );
+        },
+      },
+      { clock: giveUpOnWake, backoff: { random: () => 0 } },
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await rejectionOf(provider.getToken(vaultScope));
+      const caller = rejectionOf(provider.getToken(vaultScope, { maxWaitMs: 30_000, signal: controller.signal }));
+      await clock.advance(10_000);
+      assert.match(String(await caller), /invocation timed out/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(requests, 2, 'the request went out at the opening');
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      provider.close();
     }
   });
 
@@ -160,6 +206,59 @@ describe('provider edges', () => {
     assert.equal(error.code, 'identity_platform_unreachable');
     assert.equal(error.clientRequestId, '5f0c6a2e-0000-4000-8000-000000000001');
     provider.close();
+  });
+
+  it("the abort a source gets at the deadline says why and after how long, so the source's own error carries it in its cause chain (what a logged error prints)", async () => {
+    const clock = new VirtualClock();
+    // As the managed-identity source does: its classified error's cause chain ends in the abort reason.
+    const provider = new ResilientTokenProvider(
+      {
+        kind: 'managed-identity',
+        identity: 'managed-identity:system',
+        requestToken: (_scope, context) =>
+          new Promise((_, reject) => {
+            context.signal.addEventListener('abort', () => {
+              reject(new TokenError('managed_identity_unreachable_network', 'The managed-identity endpoint did not answer before the request deadline.', { retryable: true, cause: context.signal.reason }));
+            });
+          }),
+      },
+      { clock, requestTimeoutMs: 3_000 },
+    );
+    try {
+      const pending = rejectionOf(provider.getToken(vaultScope));
+      await clock.advance(3_000);
+      const messages: string[] = [];
+      for (let cause: unknown = await pending; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
+      assert.deepEqual(messages, ['The managed-identity endpoint did not answer before the request deadline.', 'no answer within 3000 ms']);
+    } finally {
+      provider.close();
+    }
+  });
+
+  it('a request answered before its deadline leaves no deadline timer behind: only the planned refresh stays pending', async () => {
+    const clock = new VirtualClock();
+    let answers = 0;
+    const provider = new ResilientTokenProvider(
+      {
+        kind: 'managed-identity',
+        identity: 'managed-identity:system',
+        requestToken: () => {
+          answers += 1;
+          if (answers === 1) return Promise.reject(new TokenError('managed_identity_failed_response', 'HTTP 503', { status: 503, retryable: true }));
+          return Promise.resolve({ accessToken: 'token', receivedAt: clock.now(), expiresOnTimestamp: clock.now() + 3_600_000 });
+        },
+      },
+      { clock, requestTimeoutMs: 2_000, backoff: { random: () => 0 } },
+    );
+    try {
+      await rejectionOf(provider.getToken(vaultScope));
+      assert.deepEqual(clock.pendingTimers(), [], 'a failed request leaves nothing either');
+      await clock.advance(5_000);
+      const token = await provider.getToken(vaultScope);
+      assert.deepEqual(clock.pendingTimers(), [token.refreshAfterTimestamp]);
+    } finally {
+      provider.close();
+    }
   });
 
   it('the deadline error names the endpoint kind and the deadline, and is retryable', async () => {

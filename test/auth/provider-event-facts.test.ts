@@ -138,6 +138,46 @@ describe('provider event facts', () => {
     }
   });
 
+  it("a caller's throttled request: the throttled event carries that caller's invocation id, on the event and on its error", async () => {
+    const { clock, source, provider, events } = start();
+    try {
+      source.failNext = new TokenError('throttled', 'Too many requests', { status: 429, retryAfterMs: 30_000, retryable: true });
+      await rejectionOf(overOneRequest(clock, provider.getToken(vault, { invocationId: 'inv-7' })));
+      const throttled = events.filter((e) => e.type === 'throttled');
+      assert.deepEqual(
+        throttled.map((e) => e.type === 'throttled' && [e.background, e.invocation?.invocationId, e.error.invocationId, e.retryAfterMs]),
+        [[false, 'inv-7', 'inv-7', 30_000]],
+      );
+    } finally {
+      provider.close();
+    }
+  });
+
+  it("a caller's failed request that is not throttling (a 503) raises no throttled event, and no refresh-failed: the caller's own failed event reports it", async () => {
+    const { clock, source, provider, events } = start();
+    try {
+      source.failNext = new TokenError('managed_identity_failed_response', 'HTTP 503', { status: 503, retryable: true });
+      await rejectionOf(overOneRequest(clock, provider.getToken(vault, { invocationId: 'inv-8' })));
+      assert.deepEqual(
+        events.filter((e) => e.type !== 'identity-request').map((e) => e.type),
+        ['cache-miss', 'failed'],
+      );
+    } finally {
+      provider.close();
+    }
+  });
+
+  it('an invalid scope fails with a failed event that says no request was sent', async () => {
+    const { provider, events } = start();
+    try {
+      await rejectionOf(provider.getToken('https://vault.azure.net'));
+      const failed = events.filter((e) => e.type === 'failed');
+      assert.deepEqual(failed.map((e) => e.type === 'failed' && [e.error.code, e.requestSent]), [['invalid_scope', false]]);
+    } finally {
+      provider.close();
+    }
+  });
+
   it('toJSON counts the scopes that hold a token, not those that only failed', async () => {
     const { clock, source, provider } = start();
     try {

@@ -56,6 +56,27 @@ describe('refresh jitter (injected clock)', () => {
     }
   });
 
+  it('the same token answered again is not spread again: its next refresh is exactly halfway to its last useful moment', async () => {
+    const clock = new VirtualClock(wholeSecond());
+    const expiresOn = clock.now() + 60 * minute;
+    // A host that caches its token answers every request with it, until it expires.
+    const provider = new ResilientTokenProvider(
+      { kind: 'managed-identity', identity: 'managed-identity:system', requestToken: () => Promise.resolve({ accessToken: 'host-token', receivedAt: clock.now(), expiresOnTimestamp: expiresOn }) },
+      { clock, refreshJitter: { random: () => 0.5 } },
+    );
+    try {
+      const first = await provider.getToken(vaultScope);
+      assert.equal(first.refreshAfterTimestamp - clock.now(), 55 * minute - 0.05 * 55 * minute, 'a new token is spread');
+      await clock.advance(first.refreshAfterTimestamp - clock.now());
+      const again = await provider.getToken(vaultScope);
+      const lastUseful = expiresOn - 30_000;
+      assert.equal(again.token, first.token);
+      assert.equal(again.refreshAfterTimestamp, Math.round(first.refreshAfterTimestamp + (lastUseful - first.refreshAfterTimestamp) / 2));
+    } finally {
+      provider.close();
+    }
+  });
+
   it('ratio 0 turns it off: the refresh point is exact, whatever the draw', async () => {
     const clock = new VirtualClock(wholeSecond());
     const identity = await startIdentityEmulator({ ca, now: () => clock.now() });

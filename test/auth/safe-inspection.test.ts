@@ -85,7 +85,7 @@ describe('secrets never show when a provider, its sources or its settings are pr
     for (const provider of providers) {
       assert.deepEqual(JSON.parse(JSON.stringify(provider)), { identity: provider.identity, source: provider.source, cachedScopes: 1 });
       const printed = inspect(provider);
-      assert.ok(printed.includes(provider.identity) && printed.includes('cachedScopes: 1'), printed);
+      assert.ok(printed.startsWith('ResilientTokenProvider {') && printed.includes(provider.identity) && printed.includes('cachedScopes: 1'), printed);
     }
   });
 

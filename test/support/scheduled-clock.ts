@@ -77,6 +77,16 @@ export class VirtualClock implements Clock {
     this.time = target;
     await settle();
   }
+
+  /**
+   * The host froze the process for `ms` (a Consumption-plan instance between invocations, a
+   * suspended machine): time jumps at once, and the timers that fell due meanwhile run late, at
+   * the new time.
+   */
+  async resume(ms: number): Promise<void> {
+    this.time += ms;
+    await this.advance(0);
+  }
 }
 
 /** Polls (real time, a few ms at a time) until `condition` holds; for "the request has arrived". */
