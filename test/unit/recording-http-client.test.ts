@@ -111,6 +111,16 @@ describe('RecordingHttpClient', () => {
     agent.destroy();
   });
 
+  it('without a configured agent, a request keeps the agent it came with (one set further up the pipeline)', async () => {
+    const upstream = new Agent();
+    const { client, sent } = setup(answer(200));
+    const request = createPipelineRequest({ url: tokenUrl, method: 'POST' });
+    request.agent = upstream;
+    await client.sendRequest(request);
+    assert.equal(sent[0]?.agent, upstream);
+    upstream.destroy();
+  });
+
   it('records and reports a request that got no answer, and rethrows its error', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const { client, reported } = setup(() => Promise.reject(refused));
