@@ -19,14 +19,16 @@ import type { RequestContext, TokenResponse, TokenSource } from './token-source.
 
 export type UserAssignedId = { kind: 'client-id' | 'resource-id' | 'object-id'; value: string };
 
-export interface ManagedIdentitySettings {
-  protocol: 'app-service' | 'imds';
+interface CommonManagedIdentitySettings {
   /** App Service: IDENTITY_ENDPOINT. IMDS: the token URL (default http://169.254.169.254/metadata/identity/oauth2/token). */
   endpoint: string;
-  /** App Service: IDENTITY_HEADER. Never logged. */
-  identityHeader?: string | undefined;
   userAssigned?: UserAssignedId | undefined;
 }
+
+/** App Service always has its IDENTITY_HEADER (the platform sets both); IMDS has none. */
+export type ManagedIdentitySettings =
+  | (CommonManagedIdentitySettings & { protocol: 'app-service'; /** IDENTITY_HEADER. Never logged. */ identityHeader: string })
+  | (CommonManagedIdentitySettings & { protocol: 'imds' });
 
 const queryKeys = {
   'app-service': { 'client-id': 'client_id', 'resource-id': 'mi_res_id', 'object-id': 'object_id' },
@@ -68,7 +70,7 @@ export class ManagedIdentitySource implements TokenSource {
     const url = this.requestUrl(scope);
     const clientRequestId = randomUUID();
     const headers: Record<string, string> = { accept: 'application/json', 'client-request-id': clientRequestId, 'return-client-request-id': 'true' };
-    if (this.settings.protocol === 'app-service') headers['x-identity-header'] = this.settings.identityHeader ?? '';
+    if (this.settings.protocol === 'app-service') headers['x-identity-header'] = this.settings.identityHeader;
     else headers['metadata'] = 'true';
 
     const started = this.clock.now();

@@ -132,6 +132,13 @@ describe('credential choice', () => {
     assert.match(configurationErrorFor(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: path })).message, /is a key of type ec;/);
   });
 
+  it('the identity endpoint and the pod identity host may use https as well as http', () => {
+    const appService = credentialSettingsFromEnvironment({ IDENTITY_ENDPOINT: 'https://127.0.0.1:41234/msi/token', IDENTITY_HEADER: 'h' });
+    assert.equal(appService.kind === 'managed-identity' && appService.managedIdentity.endpoint, 'https://127.0.0.1:41234/msi/token');
+    const pod = credentialSettingsFromEnvironment({ DAEMON_CREDENTIAL: 'managed-identity', AZURE_POD_IDENTITY_AUTHORITY_HOST: 'https://10.0.0.4:2579' });
+    assert.equal(pod.kind === 'managed-identity' && pod.managedIdentity.endpoint, 'https://10.0.0.4:2579/metadata/identity/oauth2/token');
+  });
+
   it('a regional authority is a region name, kept as given', () => {
     const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_REGIONAL_AUTHORITY_NAME: 'westeurope' }));
     assert.equal(settings.kind === 'certificate' && settings.certificate.regionalAuthority, 'westeurope');
@@ -139,20 +146,32 @@ describe('credential choice', () => {
 });
 
 describe('configuration errors name the setting', () => {
-  /** `says`: what the message must tell the user, where the setting alone does not say what is wrong. */
+  /** `says`: what the message must tell the user beyond the setting's name: what is wrong and what to set. */
   const cases: { name: string; env: () => Environment; setting: string; now?: Date; says?: RegExp }[] = [
-    { name: 'nothing configured', env: () => ({}), setting: 'IDENTITY_ENDPOINT or AZURE_CLIENT_CERTIFICATE_PATH' },
-    { name: 'IDENTITY_HEADER without IDENTITY_ENDPOINT', env: () => ({ IDENTITY_HEADER: 'h' }), setting: 'IDENTITY_ENDPOINT' },
-    { name: 'IDENTITY_ENDPOINT without IDENTITY_HEADER', env: () => ({ IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token' }), setting: 'IDENTITY_HEADER' },
+    {
+      name: 'nothing configured',
+      env: () => ({}),
+      setting: 'IDENTITY_ENDPOINT or AZURE_CLIENT_CERTIFICATE_PATH',
+      says: /^No credential is configured\. In Azure, enable a managed identity on the Function App \(the platform sets IDENTITY_ENDPOINT and IDENTITY_HEADER\); locally, set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH/,
+    },
+    { name: 'IDENTITY_HEADER without IDENTITY_ENDPOINT', env: () => ({ IDENTITY_HEADER: 'h' }), setting: 'IDENTITY_ENDPOINT', says: /^IDENTITY_HEADER is set but IDENTITY_ENDPOINT is not; both come from the platform when a managed identity is enabled/ },
+    { name: 'IDENTITY_ENDPOINT without IDENTITY_HEADER', env: () => ({ IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token' }), setting: 'IDENTITY_HEADER', says: /^IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not; both come from the platform when a managed identity is enabled/ },
     { name: 'IDENTITY_ENDPOINT not a URL', env: () => ({ IDENTITY_ENDPOINT: 'not a url', IDENTITY_HEADER: 'h' }), setting: 'IDENTITY_ENDPOINT' },
-    { name: 'two user-assigned ids', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: client, MANAGED_IDENTITY_OBJECT_ID: client }), setting: 'MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_OBJECT_ID' },
-    { name: 'a client id that is not a GUID', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: 'batch-identity' }), setting: 'MANAGED_IDENTITY_CLIENT_ID' },
-    { name: 'a resource id that is not an ARM id', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_RESOURCE_ID: `/tenants${resourceId}` }), setting: 'MANAGED_IDENTITY_RESOURCE_ID' },
+    { name: 'two user-assigned ids', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: client, MANAGED_IDENTITY_OBJECT_ID: client }), setting: 'MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_OBJECT_ID', says: /^Set at most one of MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_OBJECT_ID to pick a user-assigned identity/ },
+    { name: 'a client id that is not a GUID', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_CLIENT_ID: 'batch-identity' }), setting: 'MANAGED_IDENTITY_CLIENT_ID', says: /^MANAGED_IDENTITY_CLIENT_ID must be a GUID/ },
+    { name: 'a resource id that is not an ARM id', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_RESOURCE_ID: `/tenants${resourceId}` }), setting: 'MANAGED_IDENTITY_RESOURCE_ID', says: /^MANAGED_IDENTITY_RESOURCE_ID must be an ARM resource id '\/subscriptions\/…\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/<name>'/ },
     { name: 'a resource id with a path after the identity name', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', MANAGED_IDENTITY_RESOURCE_ID: `${resourceId}/extra` }), setting: 'MANAGED_IDENTITY_RESOURCE_ID' },
-    { name: 'an application client id that is not a GUID', env: () => certificateEnv({ AZURE_CLIENT_ID: 'batch-app' }), setting: 'AZURE_CLIENT_ID' },
-    { name: 'a regional authority that is not a region name', env: () => certificateEnv({ AZURE_REGIONAL_AUTHORITY_NAME: 'west europe' }), setting: 'AZURE_REGIONAL_AUTHORITY_NAME' },
-    { name: 'an unknown DAEMON_CREDENTIAL', env: () => ({ DAEMON_CREDENTIAL: 'secret' }), setting: 'DAEMON_CREDENTIAL' },
-    { name: 'a missing tenant', env: () => certificateEnv({ AZURE_TENANT_ID: undefined }), setting: 'AZURE_TENANT_ID' },
+    { name: 'an application client id that is not a GUID', env: () => certificateEnv({ AZURE_CLIENT_ID: 'batch-app' }), setting: 'AZURE_CLIENT_ID', says: /^AZURE_CLIENT_ID must be the application \(client\) id GUID/ },
+    { name: 'a regional authority that is not a region name', env: () => certificateEnv({ AZURE_REGIONAL_AUTHORITY_NAME: 'west europe' }), setting: 'AZURE_REGIONAL_AUTHORITY_NAME', says: /^AZURE_REGIONAL_AUTHORITY_NAME must be an Azure region name like 'westeurope' or 'AutoDiscoverRegion'/ },
+    { name: 'an unknown DAEMON_CREDENTIAL', env: () => ({ DAEMON_CREDENTIAL: 'secret' }), setting: 'DAEMON_CREDENTIAL', says: /^DAEMON_CREDENTIAL must be 'managed-identity' or 'certificate'; got 'secret'/ },
+    { name: 'DAEMON_CREDENTIAL=certificate with nothing else set asks for the tenant first', env: () => ({ DAEMON_CREDENTIAL: 'certificate' }), setting: 'AZURE_TENANT_ID' },
+    { name: 'a pod identity host that is not a URL', env: () => ({ DAEMON_CREDENTIAL: 'managed-identity', AZURE_POD_IDENTITY_AUTHORITY_HOST: 'not a url' }), setting: 'AZURE_POD_IDENTITY_AUTHORITY_HOST' },
+    {
+      name: 'a missing tenant',
+      env: () => certificateEnv({ AZURE_TENANT_ID: undefined }),
+      setting: 'AZURE_TENANT_ID',
+      says: /^AZURE_TENANT_ID is not set: For local development with certificate credentials set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH \(see local\.settings\.sample\.json\)\./,
+    },
     { name: "the 'common' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'common' }), setting: 'AZURE_TENANT_ID', says: /'common' is a multi-tenant alias/ },
     { name: "the 'organizations' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'organizations' }), setting: 'AZURE_TENANT_ID' },
     { name: "the 'Consumers' tenant", env: () => certificateEnv({ AZURE_TENANT_ID: 'Consumers' }), setting: 'AZURE_TENANT_ID' },

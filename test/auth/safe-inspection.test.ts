@@ -106,7 +106,7 @@ describe('secrets never show when a provider, its sources or its settings are pr
   });
 
   it('the settings still hold the secrets for the code that reads them', () => {
-    assert.ok(settings.managedIdentity.kind === 'managed-identity' && settings.managedIdentity.managedIdentity.identityHeader === identity.identityHeader);
+    assert.ok(settings.managedIdentity.kind === 'managed-identity' && settings.managedIdentity.managedIdentity.protocol === 'app-service' && settings.managedIdentity.managedIdentity.identityHeader === identity.identityHeader);
     assert.ok(settings.certificate.kind === 'certificate');
     const held = settings.certificate.certificate.certificate.current(Date.now()).credentialCertificate();
     assert.ok(held.certificate.includes(certificate.certPem.trim()));

@@ -21,6 +21,8 @@ export default mutationConfig({
     'unit/gate-wait',
     'unit/system-clock',
     'unit/timing-rules',
+    'unit/same-token-refresh',
+    'unit/refresh-jitter',
     'unit/platform-response',
     'unit/certificate-errors',
     'unit/token-error',

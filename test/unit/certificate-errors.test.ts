@@ -61,6 +61,8 @@ describe('classifyCertificateFailure: status', () => {
     { status: 429, code: 'throttled', retryable: true },
     { status: 500, code: 'identity_platform_unavailable', retryable: true },
     { status: 408, code: 'identity_platform_unavailable', retryable: true },
+    // Only a 2xx is a success with an unusable body; a status below 200 is no success at all.
+    { status: 199, code: 'token_request_rejected', retryable: false },
     { status: 200, code: 'identity_platform_unavailable', retryable: true },
     { status: 299, code: 'identity_platform_unavailable', retryable: true },
     { status: 300, code: 'token_request_rejected', retryable: false },

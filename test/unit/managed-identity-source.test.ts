@@ -56,6 +56,7 @@ describe('the request each protocol sends', () => {
     const sent = run.requests[0];
     assert.ok(sent);
     const url = new URL(sent.url);
+    assert.equal(sent.method, 'GET');
     assert.equal(url.searchParams.get('api-version'), '2019-08-01');
     assert.equal(url.searchParams.get('resource'), 'https://vault.azure.net');
     assert.equal(url.searchParams.get('mi_res_id'), '/subscriptions/s/id');
@@ -101,6 +102,10 @@ describe('the request each protocol sends', () => {
     assert.equal(managedIdentityName({ ...imds, userAssigned: { kind: 'client-id', value: 'c' } }), 'managed-identity:client-id=c');
     assert.equal(resourceOf('https://x/.default'), 'https://x');
     assert.equal(resourceOf('https://x/.default/.default'), 'https://x/.default');
+  });
+
+  it('only a trailing /.default is stripped: the same text inside the resource URI stays', () => {
+    assert.equal(resourceOf('https://contoso.example/.defaults/.default'), 'https://contoso.example/.defaults');
   });
 });
 
@@ -158,6 +163,20 @@ describe('the answer', () => {
       assert.equal(error.message, `The managed-identity endpoint answered HTTP ${c.status}: no error description.${c.hint ? hint : ''}`);
     });
   }
+});
+
+describe('the exchange reported', () => {
+  it('its duration is the time from sending the request to the answer, on the injected clock', async () => {
+    let time = now;
+    const clock: Clock = { ...fixedClock, now: () => time };
+    const exchanges: Exchange[] = [];
+    const answer = (): Promise<HttpResponse> => {
+      time += 250;
+      return Promise.resolve({ status: 200, headers: {}, bodyText: JSON.stringify({ access_token: 't', expires_in: 3600 }) });
+    };
+    await new ManagedIdentitySource(appService, answer, clock).requestToken(scope, { signal: new AbortController().signal, report: (exchange) => exchanges.push(exchange) });
+    assert.deepEqual(exchanges.map((e) => e.durationMs), [250]);
+  });
 });
 
 describe('no answer', () => {

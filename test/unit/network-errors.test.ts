@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DeadlineExceeded, networkErrorCode } from '../../src/auth/network-errors.js';
+import { deadlinePassed, DeadlineExceeded, networkErrorCode } from '../../src/auth/network-errors.js';
 
 describe('networkErrorCode: "we never got an answer"', () => {
   const unreachable = [
@@ -46,4 +46,20 @@ describe('DeadlineExceeded', () => {
   it("reads as a TimeoutError, like AbortSignal.timeout()'s reason, for code that checks the name", () => {
     assert.equal(new DeadlineExceeded('no answer').name, 'TimeoutError');
   });
+});
+
+describe('deadlinePassed: only the request deadline makes a timeout', () => {
+  it('a signal aborted with DeadlineExceeded: the deadline passed', () => {
+    const controller = new AbortController();
+    controller.abort(new DeadlineExceeded('deadline'));
+    assert.equal(deadlinePassed(controller.signal), true);
+  });
+
+  it("a caller's own abort is not the deadline passing", () => {
+    const controller = new AbortController();
+    controller.abort(new Error('caller gave up'));
+    assert.equal(deadlinePassed(controller.signal), false);
+  });
+
+  it('a signal not aborted: no deadline has passed', () => assert.equal(deadlinePassed(new AbortController().signal), false));
 });

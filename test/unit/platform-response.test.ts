@@ -55,6 +55,17 @@ describe('readTokenBody (a usable token, or why not)', () => {
     { name: 'expires_on as a list holding a date', body: { access_token: 't', expires_on: [new Date(receivedAt + hour).toUTCString()] }, expected: 'the body has neither expires_in nor expires_on' },
     { name: 'expires_in that is not a number', body: { access_token: 't', expires_in: '1h' }, expected: 'the body has neither expires_in nor expires_on' },
     { name: 'expires_in that is not finite', body: { access_token: 't', expires_in: Infinity }, expected: 'the body has neither expires_in nor expires_on' },
+    {
+      name: 'a numeric string may carry a fraction of any length',
+      body: { access_token: 't', expires_in: '3600', refresh_in: '1800.25' },
+      expected: { accessToken: 't', receivedAt, expiresOnTimestamp: receivedAt + hour, serverRefreshAt: receivedAt + 1_800_250 },
+    },
+    {
+      // Only digits make a number: with a sign it is unusable, so expires_on alone gives the expiry.
+      name: 'expires_in with a sign is no lifetime; expires_on still counts',
+      body: { access_token: 't', expires_in: '-60', expires_on: (receivedAt + hour) / 1000 },
+      expected: { accessToken: 't', receivedAt, expiresOnTimestamp: receivedAt + hour, serverRefreshAt: undefined },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => assert.deepEqual(readTokenBody(c.body, receivedAt), c.expected));

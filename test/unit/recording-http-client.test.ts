@@ -111,11 +111,65 @@ describe('RecordingHttpClient', () => {
     agent.destroy();
   });
 
+  it('without a configured agent, a request keeps the agent it came with (one set further up the pipeline)', async () => {
+    const upstream = new Agent();
+    const { client, sent } = setup(answer(200));
+    const request = createPipelineRequest({ url: tokenUrl, method: 'POST' });
+    request.agent = upstream;
+    await client.sendRequest(request);
+    assert.equal(sent[0]?.agent, upstream);
+    upstream.destroy();
+  });
+
   it('records and reports a request that got no answer, and rethrows its error', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const { client, reported } = setup(() => Promise.reject(refused));
     await assert.rejects(client.sendRequest(createPipelineRequest({ url: tokenUrl, method: 'POST' })), refused);
     assert.deepEqual(reported.map((e) => [e.name, e.status, e.success]), [['POST /tenant/oauth2/v2.0/token', undefined, false]]);
     assert.equal(client.exchanges[0]?.error, refused);
+  });
+
+  it('records a request still in flight as sent and not (yet) successful', async () => {
+    let answerNow: () => void = () => undefined;
+    const { client } = setup(() => new Promise((resolve) => (answerNow = () => resolve({ status: 200, headers: createHttpHeaders(), bodyAsText: '{}' }))));
+    const sending = client.sendRequest(createPipelineRequest({ url: `${tokenUrl}?client-request-id=in-flight`, method: 'POST' }));
+    await Promise.resolve();
+    assert.deepEqual(
+      client.exchanges.map((e) => [e.clientRequestId, e.durationMs, e.success, e.status]),
+      [['in-flight', 0, false, undefined]],
+    );
+    answerNow();
+    await sending;
+    assert.equal(client.exchanges[0]?.success, true);
+  });
+
+  it('a failed request is charged the time it took until it failed', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const clock = new VirtualClock();
+    const reported: Exchange[] = [];
+    const inner: HttpClient = {
+      sendRequest: async () => {
+        await clock.advance(1_500);
+        throw reset;
+      },
+    };
+    const client = new RecordingHttpClient({ inner, clock, discoveryCache: new Map() }, new AbortController().signal, (exchange) => reported.push(exchange));
+    await assert.rejects(client.sendRequest(createPipelineRequest({ url: tokenUrl, method: 'POST' })), reset);
+    assert.deepEqual([reported[0]?.durationMs, client.exchanges[0]?.durationMs], [1_500, 1_500]);
+  });
+
+  it('only a GET of a discovery document is remembered: a POST to the same URL always goes out', async () => {
+    const { client, sent, discoveryCache } = setup(answer(200));
+    await client.sendRequest(createPipelineRequest({ url: discoveryUrl, method: 'POST' }));
+    await client.sendRequest(createPipelineRequest({ url: discoveryUrl, method: 'POST' }));
+    assert.deepEqual([sent.length, discoveryCache.size], [2, 0]);
+  });
+
+  it('a body that is not form text is sent as it is, and yields no client-request-id', async () => {
+    const { client, sent } = setup(answer(200));
+    const body = new TextEncoder().encode('client-request-id=from-bytes');
+    await client.sendRequest(createPipelineRequest({ url: tokenUrl, method: 'POST', body }));
+    assert.equal(sent[0]?.body, body);
+    assert.equal(client.exchanges[0]?.clientRequestId, undefined);
   });
 });

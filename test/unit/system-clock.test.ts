@@ -167,6 +167,15 @@ describe('systemClock.schedule: a background task belongs to no invocation', () 
     assert.equal(seen, undefined);
   });
 
+  it("on Node's own timers, a cancelled task never runs", async () => {
+    let fired = 0;
+    const cancel = systemClock.schedule(1, () => (fired += 1));
+    cancel();
+    // Well past the 1 ms delay: a timer that was not cleared has fired by now.
+    await systemClock.sleep(25);
+    assert.equal(fired, 0);
+  });
+
   it('sleep is not background work: the caller continues in its own invocation', async () => {
     const after = await runInInvocation(invocation, async () => {
       await systemClock.sleep(0);

@@ -26,6 +26,8 @@ describe('parseRetryAfterMs (RFC 9110 delay-seconds or HTTP-date; 0, negative, p
     ['1.5e3', undefined],
     [new Date(now + 30_000).toUTCString(), 30_000],
     [new Date(now - 30_000).toUTCString(), undefined],
+    // An HTTP-date starts with its day name: text before it (which Date.parse would skip) makes it unparseable.
+    [`next ${new Date(now + 30_000).toUTCString()}`, undefined],
     ['soon', undefined],
     ['2027-01-01', undefined],
     ['99999999999999', hour],
@@ -69,6 +71,8 @@ describe('refreshAfterTimestamp', () => {
     { name: 'never later than the serving skew allows', lifetime: 2 * minute, serverRefreshIn: 2 * minute - 10_000, expected: 2 * minute - 30_000 },
     { name: 'a refresh_in of 0 is ignored (no request loop)', lifetime: hour, serverRefreshIn: 0, expected: 55 * minute },
     { name: 'a refresh_in beyond the expiry is ignored', lifetime: hour, serverRefreshIn: 2 * hour, expected: 55 * minute },
+    { name: 'a refresh_in exactly at the expiry is ignored too', lifetime: hour, serverRefreshIn: hour, expected: 55 * minute },
+    { name: 'a token of exactly 2 h already refreshes at half-life', lifetime: 2 * hour, expected: hour },
     { name: 'never sooner than 5 s after arrival', lifetime: 2 * hour, serverRefreshIn: 1_000, expected: 5_000 },
     { name: 'a 2 s token refreshes at half-life, not in a loop', lifetime: 2_000, expected: 1_000 },
   ];

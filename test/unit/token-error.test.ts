@@ -73,6 +73,7 @@ describe('isTokenError', () => {
 
   for (const [name, value] of [
     ['null', null],
+    ['undefined (a promise rejected with no reason)', undefined],
     ['a string', 'TokenError'],
     ['an Error with a code', Object.assign(new Error('x'), { code: 'throttled', name: 'TokenError' })],
     ['a brand that is not true', { [Symbol.for('resilient-daemon-functions.TokenError')]: 'yes' }],
