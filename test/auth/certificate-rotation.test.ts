@@ -200,6 +200,17 @@ describe('which file changes the certificate store sees', () => {
     assert.equal(store.current(now).subject, 'CN=rotation-second');
   });
 
+  it('a rewrite in place that keeps the modification time (cp -p, rsync -t) is picked up by its new size', () => {
+    const { store, path, newPem, mtimeSeconds } = storeOver('same-mtime');
+    const before = statSync(path);
+    writeFileSync(path, `${newPem}\n`);
+    utimesSync(path, mtimeSeconds, mtimeSeconds);
+    const after = statSync(path);
+    assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs]);
+    assert.notEqual(after.size, before.size);
+    assert.equal(store.current(now).subject, 'CN=rotation-second');
+  });
+
   it('a file renamed over it is picked up even with the old size and modification time: the inode is new', () => {
     const { store, path, newPem, mtimeSeconds } = storeOver('same-stamp');
     const before = statSync(path);
