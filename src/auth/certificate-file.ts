@@ -89,9 +89,12 @@ export function checkClientCertificate(pem: string, path: string, password: stri
   }
   // MSAL signs the assertion with RS256/PS256 and refuses RSA keys under 2048 bits: anything else
   // would pass here and fail only at the first acquisition.
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  if (key.asymmetricKeyType !== 'rsa' || bits === undefined || bits < minRsaKeyBits) {
-    const what = key.asymmetricKeyType === 'rsa' ? `an RSA key of ${bits ?? 'unknown'} bits` : `a key of type ${key.asymmetricKeyType ?? 'unknown'}`;
+  // A private key read from PEM is asymmetric: its type is always set, and an RSA key's details
+  // always carry the modulus length (the optional types cover secret keys).
+  const type = String(key.asymmetricKeyType);
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (type !== 'rsa' || bits < minRsaKeyBits) {
+    const what = type === 'rsa' ? `an RSA key of ${bits} bits` : `a key of type ${type}`;
     throw configurationError(pathSetting, `The private key in '${path}' is ${what}; client assertions are signed with RSA keys of at least ${minRsaKeyBits} bits. Use a certificate with an RSA key of ${minRsaKeyBits} bits or more`);
   }
   const notAfter = new Date(certificate.validTo);

@@ -22,12 +22,14 @@ export interface ClientCertificate {
 }
 
 /** RSA 2048 is what Entra and MSAL expect; the others exist to prove they are refused at start-up. */
-export type ClientKeyKind = 'rsa-2048' | 'rsa-1024' | 'ec-p256';
+export type ClientKeyKind = 'rsa-2048' | 'rsa-1024' | 'ec-p256' | 'rsa-pss-2048';
 
 const newKeyArgs: Record<ClientKeyKind, string[]> = {
   'rsa-2048': ['-newkey', 'rsa:2048'],
   'rsa-1024': ['-newkey', 'rsa:1024'],
   'ec-p256': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+  // An RSA modulus restricted to PSS padding: its own key type, not 'rsa'.
+  'rsa-pss-2048': ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048'],
 };
 
 export interface TestCa {
@@ -36,7 +38,8 @@ export interface TestCa {
   caCertPem: string;
   serverCertPem: string;
   serverKeyPem: string;
-  makeClientCertificate(name: string, options?: { password?: string; days?: number; includeCaInChain?: boolean; key?: ClientKeyKind }): ClientCertificate;
+  /** `subject` is openssl's `-subj` form (default `/CN=<name>`). */
+  makeClientCertificate(name: string, options?: { password?: string; days?: number; includeCaInChain?: boolean; key?: ClientKeyKind; subject?: string }): ClientCertificate;
   cleanup(): void;
 }
 
@@ -67,7 +70,7 @@ export function createTestCa(): TestCa {
     serverKeyPem: readFileSync(join(dir, 'server.key'), 'utf8'),
     makeClientCertificate(name, options = {}) {
       const days = String(options.days ?? 2);
-      openssl(['req', ...newKeyArgs[options.key ?? 'rsa-2048'], '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
+      openssl(['req', ...newKeyArgs[options.key ?? 'rsa-2048'], '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', options.subject ?? `/CN=${name}`], dir);
       openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', days], dir);
       let keyPem = readFileSync(join(dir, `${name}.key`), 'utf8');
       if (options.password !== undefined) {

@@ -6,11 +6,11 @@
  * reached on virtual time.
  */
 import assert from 'node:assert/strict';
-import { renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CertificateStore } from '../../src/auth/certificate-store.js';
-import { isTokenError } from '../../src/auth/errors.js';
+import { isTokenError, type TokenError } from '../../src/auth/errors.js';
 import type { RecordedRequest } from '../../src/sandbox/identity/index.js';
 import { createTestCa, type ClientCertificate, type TestCa } from '../../src/sandbox/ca.js';
 import { clientId, rejectionOf, sqlScope, startFixture, tenantId, vaultScope, type Fixture } from './provider-fixture.js';
@@ -149,5 +149,99 @@ describe('certificate rotation', () => {
     } finally {
       await f.stop();
     }
+  });
+
+  it('a 503 is not retried with a re-read certificate: only a rejected key earns the immediate retry', async () => {
+    const [oldPem, newPem] = sameSizeBundles();
+    const path = appFile('outage', oldPem);
+    const mtimeSeconds = Math.floor(Date.now() / 1000) - 3600;
+    utimesSync(path, mtimeSeconds, mtimeSeconds);
+    const f = await startFixture({ kind: 'certificate', ca, certificate: first, certificatePath: path });
+    try {
+      uploadSecond(f);
+      // A change only a forced re-read would find, so a retry would have a new certificate to send.
+      writeFileSync(path, newPem);
+      utimesSync(path, mtimeSeconds, mtimeSeconds);
+      f.identity.script('entra', { kind: 'status', status: 503 });
+      const error = (await rejectionOf(f.provider.getToken(vaultScope))) as TokenError;
+      assert.equal(error.code, 'identity_platform_unavailable');
+      assert.deepEqual(
+        f.identity.tokenRequests('entra').map((request) => request.status),
+        [503],
+        'one request; the back-off owns the next',
+      );
+    } finally {
+      await f.stop();
+    }
+  });
+});
+
+describe('which file changes the certificate store sees', () => {
+  const now = Date.now();
+
+  /** A store over a fresh copy of the first bundle, padded so the second can replace it at the same size, with an old modification time. */
+  function storeOver(name: string): { store: CertificateStore; path: string; newPem: string; mtimeSeconds: number } {
+    const [oldPem, newPem] = sameSizeBundles();
+    const path = appFile(name, oldPem);
+    const mtimeSeconds = Math.floor(now / 1000) - 3600;
+    utimesSync(path, mtimeSeconds, mtimeSeconds);
+    const store = CertificateStore.open(path, undefined, new Date(now));
+    assert.equal(store.current(now).subject, 'CN=rotation-first');
+    return { store, path, newPem, mtimeSeconds };
+  }
+
+  it('a rewrite in place at the same size is picked up by its new modification time', () => {
+    const { store, path, newPem } = storeOver('same-size');
+    const before = statSync(path);
+    writeFileSync(path, newPem);
+    const after = statSync(path);
+    assert.deepEqual([after.ino, after.size], [before.ino, before.size]);
+    assert.notEqual(after.mtimeMs, before.mtimeMs);
+    assert.equal(store.current(now).subject, 'CN=rotation-second');
+  });
+
+  it('a rewrite in place that keeps the modification time (cp -p, rsync -t) is picked up by its new size', () => {
+    const { store, path, newPem, mtimeSeconds } = storeOver('same-mtime');
+    const before = statSync(path);
+    writeFileSync(path, `${newPem}\n`);
+    utimesSync(path, mtimeSeconds, mtimeSeconds);
+    const after = statSync(path);
+    assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs]);
+    assert.notEqual(after.size, before.size);
+    assert.equal(store.current(now).subject, 'CN=rotation-second');
+  });
+
+  it('a file renamed over it is picked up even with the old size and modification time: the inode is new', () => {
+    const { store, path, newPem, mtimeSeconds } = storeOver('same-stamp');
+    const before = statSync(path);
+    writeFileSync(`${path}.new`, newPem);
+    utimesSync(`${path}.new`, mtimeSeconds, mtimeSeconds);
+    renameSync(`${path}.new`, path);
+    const after = statSync(path);
+    assert.deepEqual([after.size, after.mtimeMs], [before.size, before.mtimeMs]);
+    assert.notEqual(after.ino, before.ino);
+    assert.equal(store.current(now).subject, 'CN=rotation-second');
+  });
+
+  it('a file missing for a moment (deleted, then created) is no refusal: the certificate stays, and the new file is picked up', () => {
+    const { store, path, newPem } = storeOver('missing');
+    const held = store.current(now);
+    unlinkSync(path);
+    assert.equal(store.current(now), held);
+    assert.equal(store.refusedChange, undefined, 'nothing was refused: there was nothing to read yet');
+    writeFileSync(path, newPem);
+    assert.equal(store.current(now).subject, 'CN=rotation-second');
+  });
+
+  it('a file missing when a rejection forces a re-read keeps the certificate, says why, and is picked up once it is back', () => {
+    const { store, path, newPem } = storeOver('missing-on-reload');
+    const held = store.current(now);
+    unlinkSync(path);
+    assert.equal(store.reloadNow(now), held);
+    assert.equal(store.refusedChange?.setting, 'AZURE_CLIENT_CERTIFICATE_PATH');
+    assert.match(store.refusedChange?.message ?? '', /cannot be read \(ENOENT\)/);
+    writeFileSync(path, newPem);
+    assert.equal(store.current(now).subject, 'CN=rotation-second');
+    assert.equal(store.refusedChange, undefined);
   });
 });

@@ -3,11 +3,12 @@
  * configuration_error at start-up that names the setting.
  */
 import assert from 'node:assert/strict';
-import { createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import { CertificateStore } from '../../src/auth/certificate-store.js';
 import { createTokenSource } from '../../src/auth/create-provider.js';
 import { credentialSettingsFromEnvironment, tokenMaxWaitSetting, tokenRequestTimeoutSetting, type Environment } from '../../src/auth/credential-settings.js';
 import { isTokenError, type TokenError } from '../../src/auth/errors.js';
@@ -18,16 +19,18 @@ let plain: ClientCertificate;
 let protectedCert: ClientCertificate;
 let ecKey: ClientCertificate;
 let shortRsaKey: ClientCertificate;
+let pssKey: ClientCertificate;
 const tenant = '7b1c2f4e-0c1d-4f5e-9a8b-1c2d3e4f5a6b';
 const client = '0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
 const resourceId = '/subscriptions/5e6f7a8b-0000-4000-8000-000000000001/resourceGroups/rg-batch/providers/Microsoft.ManagedIdentity/userAssignedIdentities/batch-identity';
 
 before(() => {
   ca = createTestCa();
-  plain = ca.makeClientCertificate('settings-plain');
-  protectedCert = ca.makeClientCertificate('settings-protected', { password: 'correct horse' });
+  plain = ca.makeClientCertificate('settings-plain', { subject: '/CN=settings-plain/O=Contoso/OU=Batch' });
+  protectedCert = ca.makeClientCertificate('settings-protected', { password: 'correct horse', subject: '/CN=settings-protected/O=Contoso' });
   ecKey = ca.makeClientCertificate('settings-ec', { key: 'ec-p256' });
   shortRsaKey = ca.makeClientCertificate('settings-rsa-1024', { key: 'rsa-1024' });
+  pssKey = ca.makeClientCertificate('settings-rsa-pss', { key: 'rsa-pss-2048' });
 });
 after(() => ca.cleanup());
 
@@ -184,13 +187,25 @@ describe('configuration errors name the setting', () => {
     { name: 'a private key that is not valid PEM', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: brokenBundle('key') }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /cannot be read: the private key is not valid PEM/ },
     { name: 'a certificate that is not valid PEM', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: brokenBundle('certificate') }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /The certificate in '.*' is not valid PEM/ },
     { name: 'a file without a private key', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ca.caCertPath }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /has no PEM block with a private key/ },
-    { name: 'an encrypted key without a password', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PASSWORD' },
+    {
+      name: 'an encrypted key without a password',
+      env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path }),
+      setting: 'AZURE_CLIENT_CERTIFICATE_PASSWORD',
+      says: /The private key in '.*' is encrypted but no password is set\. Set AZURE_CLIENT_CERTIFICATE_PASSWORD/,
+    },
     { name: 'a wrong password', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'wrong' }), setting: 'AZURE_CLIENT_CERTIFICATE_PASSWORD', says: /cannot be read: the password is wrong/ },
-    { name: 'a key that does not match the certificate', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: mismatchedBundle() }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
+    // The certificate's subject, on one line, says which certificate the key was paired with.
+    {
+      name: 'a key that does not match the certificate',
+      env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: mismatchedBundle() }),
+      setting: 'AZURE_CLIENT_CERTIFICATE_PATH',
+      says: /The private key in '.*mismatch\.pem' does not belong to its certificate \(CN=settings-protected, O=Contoso\) \(setting/,
+    },
     // The test certificates live 2 days; checked 3 days from now, the certificate has expired.
     { name: 'an expired certificate', env: () => certificateEnv(), now: new Date(Date.now() + 3 * 86_400_000), setting: 'AZURE_CLIENT_CERTIFICATE_PATH' },
     // MSAL signs assertions with RS256/PS256 only, and refuses RSA keys under 2048 bits.
     { name: 'an EC key MSAL cannot sign with', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: ecKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /is a key of type ec; client assertions are signed with RSA keys of at least 2048 bits/ },
+    { name: 'an RSA-PSS key, even of 2048 bits', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: pssKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /is a key of type rsa-pss; client assertions are signed with RSA keys/ },
     { name: 'an RSA key under 2048 bits', env: () => certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: shortRsaKey.path }), setting: 'AZURE_CLIENT_CERTIFICATE_PATH', says: /is an RSA key of 1024 bits;/ },
     { name: 'an http authority', env: () => certificateEnv({ AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.com' }), setting: 'AZURE_AUTHORITY_HOST' },
     { name: 'a bad send-chain flag', env: () => certificateEnv({ AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: 'yes please' }), setting: 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN' },
@@ -202,6 +217,17 @@ describe('configuration errors name the setting', () => {
       if (c.says) assert.match(error.message, c.says);
     });
   }
+
+  it('a certificate has expired at its notAfter instant: accepted a millisecond before, refused at it, saying what to do', () => {
+    const notAfter = new Date(new X509Certificate(plain.certPem).validTo);
+    assert.equal(credentialSettingsFromEnvironment(certificateEnv(), new Date(notAfter.getTime() - 1)).kind, 'certificate');
+    const error = configurationErrorFor(certificateEnv(), notAfter);
+    assert.equal(error.setting, 'AZURE_CLIENT_CERTIFICATE_PATH');
+    assert.equal(
+      error.message,
+      `The certificate in '${plain.path}' expired on ${notAfter.toISOString()}. Upload a new certificate to the app registration and point AZURE_CLIENT_CERTIFICATE_PATH at it (setting: AZURE_CLIENT_CERTIFICATE_PATH)`,
+    );
+  });
 
   it('the password never appears in the error', () => {
     try {
@@ -244,6 +270,18 @@ describe('TOKEN_REQUEST_TIMEOUT_MS', () => {
 });
 
 describe('certificate material', () => {
+  it('the checked certificate shows the SHA-1 thumbprint as the Azure portal does, its subject on one line and its expiry', () => {
+    const settings = credentialSettingsFromEnvironment(certificateEnv());
+    assert.ok(settings.kind === 'certificate');
+    const store = settings.certificate.certificate;
+    assert.ok(store instanceof CertificateStore);
+    const checked = store.current(Date.now());
+    assert.deepEqual(
+      [checked.thumbprint, checked.subject, checked.notAfter.getTime()],
+      [Buffer.from(plain.x5t, 'base64url').toString('hex').toUpperCase(), 'CN=settings-plain, O=Contoso, OU=Batch', Date.parse(new X509Certificate(plain.certPem).validTo)],
+    );
+  });
+
   it('neither the settings nor the token source built from them show the key or the password', () => {
     const settings = credentialSettingsFromEnvironment(certificateEnv({ AZURE_CLIENT_CERTIFICATE_PATH: protectedCert.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'correct horse' }));
     const source = createTokenSource({ credential: settings });

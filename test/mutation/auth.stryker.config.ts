@@ -50,6 +50,8 @@ export default mutationConfig({
     'auth/safe-inspection',
     'auth/credential-settings',
     'auth/certificate-rotation',
+    'auth/certificate-source',
+    'auth/create-provider',
     'auth/error-classification',
     'auth/provider-rules',
     'auth/provider-timing',

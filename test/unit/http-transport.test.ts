@@ -1,13 +1,16 @@
 /**
  * The managed-identity HTTP port against a real server on 127.0.0.1: what it sends, how it hands
  * back the answer (lower-cased headers, repeated ones joined, the body as text, cut at 1 MiB), and
- * that the caller's signal ends a request the server never answers.
+ * that the caller's signal ends a request the server never answers; over https, with the given CA
+ * trusted and one connection kept alive.
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createNodeHttpTransport } from '../../src/auth/http-transport.js';
+import { createTestCa, type TestCa } from '../../src/sandbox/ca.js';
 
 let server: Server;
 let base: string;
@@ -27,6 +30,11 @@ const routes: Record<string, (res: ServerResponse) => void> = {
     res.end('b'.repeat(10));
   },
   '/hang': () => undefined,
+  '/cut': (res) => {
+    // Promises 100 bytes, sends 10, then the connection drops.
+    res.writeHead(200, { 'Content-Length': '100' });
+    res.write('a'.repeat(10), () => res.socket?.destroy());
+  },
 };
 
 before(async () => {
@@ -75,6 +83,10 @@ describe('createNodeHttpTransport', () => {
     await assert.rejects(pending, { name: 'AbortError' });
   });
 
+  it('a connection dropped in the middle of the body rejects: the caller never waits for the rest', async () => {
+    await assert.rejects(createNodeHttpTransport()({ method: 'GET', url: `${base}/cut`, headers: {}, signal: new AbortController().signal }), { code: 'ECONNRESET', message: 'aborted' });
+  });
+
   it('a refused connection rejects with its code', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -88,3 +100,36 @@ describe('createNodeHttpTransport', () => {
 async function waitForRequest(path: string): Promise<void> {
   while (!received.some((r) => r.url === path)) await new Promise((resolve) => setImmediate(resolve));
 }
+
+describe('createNodeHttpTransport over https', () => {
+  let ca: TestCa;
+  let server: HttpsServer;
+  let origin: string;
+  let connections = 0;
+
+  before(async () => {
+    ca = createTestCa();
+    server = createHttpsServer({ cert: ca.serverCertPem, key: ca.serverKeyPem }, (_req, res) => res.writeHead(200).end('{}'));
+    server.on('connection', () => (connections += 1));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    ca.cleanup();
+  });
+
+  it('trusts the given CA and keeps one connection alive for the requests that follow', async () => {
+    const transport = createNodeHttpTransport({ ca: ca.caCertPem });
+    const get = () => transport({ method: 'GET', url: `${origin}/msi/token`, headers: {}, signal: new AbortController().signal });
+    assert.equal((await get()).status, 200);
+    assert.equal((await get()).status, 200);
+    assert.equal(connections, 1);
+  });
+
+  it('without the CA, the server\'s certificate is not trusted', async () => {
+    await assert.rejects(createNodeHttpTransport()({ method: 'GET', url: `${origin}/msi/token`, headers: {}, signal: new AbortController().signal }), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+  });
+});

@@ -76,6 +76,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions): P
       return [...log];
     },
     tokenRequests: (target) => log.filter((request) => request.target === target && request.kind === 'token'),
+    connections: (target) => (target === 'mi' ? miHost : entraHost).connections,
     reset() {
       script.clear();
       serverCache.clear();

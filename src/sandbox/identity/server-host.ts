@@ -17,9 +17,16 @@ export class ServerHost {
   readonly #hung = new Set<ServerResponse>();
   readonly #timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   #closed = false;
+  #connections = 0;
 
   constructor(server: Server) {
     this.#server = server;
+    server.on('connection', () => (this.#connections += 1));
+  }
+
+  /** TCP connections accepted so far: fewer than requests means the client kept one alive. */
+  get connections(): number {
+    return this.#connections;
   }
 
   /** Starts serving `handler`; resolves with the port the OS chose. */

@@ -171,6 +171,8 @@ export interface IdentityEmulator {
   readonly issuedTokens: readonly IssuedToken[];
   readonly requests: readonly RecordedRequest[];
   tokenRequests(target: IdentityTarget): RecordedRequest[];
+  /** TCP connections the server for `target` has accepted (not cleared by `reset`): shows whether a client reuses one. */
+  connections(target: IdentityTarget): number;
   /**
    * Clears queued and persistent faults, the request log, the clock skew and the default lifetime (back to the
    * start option). Keeps registrations and the issued-token ledger, so `wasIssued` and leak scans
