@@ -12,7 +12,7 @@ import type { IngestedEvent, Store } from '../../src/clients/store.js';
 import type { SecretVault } from '../../src/clients/vault.js';
 import { CachedSecret, defaultMaxStaleMs } from '../../src/jobs/cached-secret.js';
 import { ingestEvents, ingestMessage, signingKeyRecheckAfterMs, type IngestOutcome } from '../../src/jobs/ingest-events.js';
-import { signEvent } from '../../src/jobs/ingest-message.js';
+import { hasValidSignature, signEvent } from '../../src/jobs/ingest-message.js';
 import { RecordingTelemetry } from '../support/recording-telemetry.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -122,16 +122,16 @@ describe('CachedSecret: the held signing key', () => {
   });
 
   it('refreshIfOlderThan reads again only when the held value is at least that old, and never falls back', async () => {
-    const clock = new VirtualClock(0);
+    const clock = new VirtualClock(minute);
     const { vault, state } = keyVault('k1');
     const cached = new CachedSecret(vault, 'signing', clock, 10 * minute);
-    assert.deepEqual(await cached.refreshIfOlderThan(30_000), { value: 'k1', fetchedAt: 0 }, 'nothing held: read');
+    assert.deepEqual(await cached.refreshIfOlderThan(30_000), { value: 'k1', fetchedAt: minute }, 'nothing held: read');
     clock.advance(29_999);
     state.value = 'k2';
     assert.equal(await cached.refreshIfOlderThan(30_000), undefined, 'too recent to doubt');
     assert.equal(state.reads, 1);
     clock.advance(1);
-    assert.deepEqual(await cached.refreshIfOlderThan(30_000), { value: 'k2', fetchedAt: 30_000 });
+    assert.deepEqual(await cached.refreshIfOlderThan(30_000), { value: 'k2', fetchedAt: minute + 30_000 });
     assert.equal((await cached.get()).value, 'k2', 'the re-read value is the one held');
     clock.advance(30_000);
     state.failure = vaultDown;
@@ -220,6 +220,12 @@ describe('ingestMessage: one queue message', () => {
     assert.deepEqual(rejected?.properties, { messageId: 'm-9', dequeueCount: 1, reason: 'wrong_shape', detail: 'unexpected field "extra"', eventId: 'e-1' });
     assert.equal(rejected?.invocation, invocation);
     assert.deepEqual([w.inserted, w.keys.state.reads], [[], 0], 'nothing stored, the vault not asked');
+  });
+
+  it('a signature of another length is simply not valid: a false, not an exception', () => {
+    const event = signed(key);
+    assert.equal(hasValidSignature(key, event), true);
+    assert.equal(hasValidSignature(key, { ...event, signature: event.signature.slice(0, 40) }), false);
   });
 
   it('a signature made with another key is bad_signature, and nothing is stored', async () => {
