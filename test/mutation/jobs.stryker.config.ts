@@ -16,5 +16,5 @@ export default mutationConfig({
   testFiles: ['rules', 'inventory-sweep-rules', 'ingest-rules', 'event-contract', 'signing', 'ingest-events'].map(
     (name) => `dist/test/functions/${name}.test.js`,
   ),
-  breakScore: 90,
+  breakScore: 95,
 });
