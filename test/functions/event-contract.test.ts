@@ -8,8 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { knownEventTypes } from '../../src/jobs/event-schema.js';
+import { describeViolations, knownEventTypes } from '../../src/jobs/event-schema.js';
 import { parseEventMessage, signEvent } from '../../src/jobs/ingest-message.js';
+import { hasUnstorableText, isRealInstant } from '../../src/jobs/storable-event.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const key = 'key';
@@ -25,6 +26,8 @@ describe('the event contract: event.schema.json, then what a database can store'
     ['not_json', 'text that is not JSON', '{oops'],
     ['wrong_shape', 'an array', '[1,2]'],
     ['wrong_shape', 'a JSON string', '"text"'],
+    ['wrong_shape', 'JSON null', 'null'],
+    ['wrong_shape', 'a JSON number', '7'],
     ['wrong_shape', 'an empty id', { ...valid, id: '' }],
     ['wrong_shape', 'a "/" in the id', { ...valid, id: 'site/42' }],
     ['wrong_shape', 'an id starting with "."', { ...valid, id: '.e-1' }],
@@ -99,11 +102,58 @@ describe('the event contract: event.schema.json, then what a database can store'
     assert.ok(!hugeKey.ok && hugeKey.detail.length < 100, 'a 10 kB field name is cut short');
   });
 
+  it('after the first finding, a rejection names at most five other fields, then an ellipsis', () => {
+    const extra = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i + 1}`, 1]));
+    const idRule = 'id must match pattern "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"';
+    const five = parse({ ...valid, id: 'a/b', ...extra(5) });
+    assert.equal(!five.ok && five.detail, `${idRule} (also: f1, f2, f3, f4, f5)`);
+    const six = parse({ ...valid, id: 'a/b', ...extra(6) });
+    assert.equal(!six.ok && six.detail, `${idRule} (also: f1, f2, f3, f4, f5, …)`);
+  });
+
+  it('findings are listed in field order (id, type, occurredAt, payload, signature, then others), each field once', () => {
+    const everything = parse({ type: 7, occurredAt: 'x', payload: [1], signature: 'bad', extra: 1 });
+    assert.equal(!everything.ok && everything.detail, 'id is missing (also: type, occurredAt, payload, signature, extra)');
+    const late = parse({ ...valid, type: 7, occurredAt: 'x', signature: undefined });
+    assert.equal(!late.ok && late.detail, 'type must be string (also: occurredAt, signature)');
+    const twice = parse({ ...valid, occurredAt: 'yesterday' });
+    assert.ok(!twice.ok && !twice.detail.includes('(also:'), 'a field that breaks two rules is named once');
+    assert.equal(describeViolations([]), 'the message matches the schema');
+  });
+
+  it('a field name is quoted up to 64 characters, longer ones cut with an ellipsis, in the list too', () => {
+    const name64 = 'f'.repeat(64);
+    const at = parse({ ...valid, [name64]: 1 });
+    assert.equal(!at.ok && at.detail, `unexpected field "${name64}"`);
+    const over = parse({ ...valid, [`${name64}f`]: 1 });
+    assert.equal(!over.ok && over.detail, `unexpected field "${name64}…"`);
+    const listed = parse({ ...valid, id: 'a/b', [`${'g'.repeat(64)}g`]: 1 });
+    assert.ok(!listed.ok && listed.detail.endsWith(`(also: ${'g'.repeat(64)}…)`));
+    const type = parse({ ...valid, type: 't'.repeat(70) });
+    assert.equal(!type.ok && type.detail, `unknown event type "${'t'.repeat(64)}"`);
+  });
+
+  it('each rejection beyond the schema says what is wrong', () => {
+    const details: [unknown, string][] = [
+      ['{oops', 'the message is not JSON'],
+      [{ ...valid, occurredAt: '0000-01-01T00:00:00Z' }, 'occurredAt must be a real calendar date and time in years 0001-9999'],
+      [{ ...valid, payload: { a: '\u0000' } }, 'payload holds a NUL character or malformed Unicode'],
+    ];
+    for (const [body, detail] of details) {
+      const parsed = parse(body);
+      assert.equal(!parsed.ok && parsed.detail, detail);
+    }
+  });
+
   it('the event id is reported only when the id itself conforms', () => {
     const good = parse({ ...valid, source: 'x' });
     assert.equal(!good.ok && good.eventId, 'e-1');
     const bad = parse({ ...valid, id: 'site/42' });
     assert.equal(!bad.ok && bad.eventId, undefined);
+    for (const text of ['null', '7', '"e-1"']) {
+      const notObject = parse(text);
+      assert.deepEqual(!notObject.ok && [notObject.reason, notObject.eventId], ['wrong_shape', undefined], text);
+    }
   });
 
   it('the known types are the schema\'s list, and the schema is draft 2020-12', () => {
@@ -112,6 +162,46 @@ describe('the event contract: event.schema.json, then what a database can store'
     assert.deepEqual([...knownEventTypes], schema.properties.type.enum);
     assert.deepEqual([...knownEventTypes], ['device.reading', 'device.status', 'device.alert']);
   });
+});
+
+describe('what a database can store, checked whatever the schema validator asserts', () => {
+  // The schema's `format` says the calendar part too, but not every validator asserts formats.
+  const instants: [string, boolean][] = [
+    ['2030-06-15T12:00:00Z', true],
+    ['0001-01-01T00:00:00Z', true],
+    ['9999-12-31T23:59:59Z', true],
+    ['2000-02-29T00:00:00Z', true], // divisible by 400: a leap year
+    ['2024-02-29T00:00:00Z', true],
+    ['1900-02-29T00:00:00Z', false], // divisible by 100 only: not a leap year
+    ['2023-02-29T00:00:00Z', false],
+    ['2030-04-31T00:00:00Z', false],
+    ['2030-01-00T00:00:00Z', false],
+    ['2030-01-32T00:00:00Z', false],
+    ['2030-00-10T00:00:00Z', false],
+    ['2030-13-10T00:00:00Z', false],
+    ['0000-06-15T00:00:00Z', false],
+    ['10000-01-01T00:00:00Z', false],
+    ['2030-06-15T25:00:00Z', false],
+  ];
+  it('an instant is a real calendar date and time in years 0001-9999', () => {
+    assert.deepEqual(instants.map(([text]) => [text, isRealInstant(text)]), instants);
+  });
+
+  const texts: [string, unknown, boolean][] = [
+    ['plain text', { a: 'text', b: ['x', 1, null, true], c: { d: 'y' } }, false],
+    ['a surrogate pair (an emoji)', { a: '\ud83d\ude00' }, false],
+    ['a NUL in a string', { a: 'a\u0000' }, true],
+    ['a NUL in a string inside an array', { a: [1, 'ok', 'b\u0000'] }, true],
+    ['a NUL in a top-level key', { ['k\u0000']: 1 }, true],
+    ['a high surrogate at the end of a string', { a: 'x\ud83d' }, true],
+    ['a low surrogate alone', { a: '\ude00x' }, true],
+    ['two high surrogates', { a: '\ud83d\ud83d\ude00' }, true],
+  ];
+  for (const [what, payload, unstorable] of texts) {
+    it(`${what} ${unstorable ? 'cannot' : 'can'} be stored`, () => {
+      assert.equal(hasUnstorableText(payload), unstorable);
+    });
+  }
 });
 
 describe('INGEST_MAX_MESSAGE_BYTES counts the UTF-8 bytes of the decoded message text', () => {
