@@ -150,6 +150,9 @@ describe('the event contract: event.schema.json, then what a database can store'
     assert.equal(!good.ok && good.eventId, 'e-1');
     const bad = parse({ ...valid, id: 'site/42' });
     assert.equal(!bad.ok && bad.eventId, undefined);
+    // A junk id is withheld even when it is not the message's only fault.
+    const badAmongOthers = parse({ ...valid, id: 'site/42', source: 'x' });
+    assert.equal(!badAmongOthers.ok && badAmongOthers.eventId, undefined);
     for (const text of ['null', '7', '"e-1"']) {
       const notObject = parse(text);
       assert.deepEqual(!notObject.ok && [notObject.reason, notObject.eventId], ['wrong_shape', undefined], text);
