@@ -54,10 +54,11 @@ function main(): void {
     console.error(`Azurite did not start: ${error.message}`);
     process.exitCode = 1;
   });
+  // The handlers stay until this process ends: npm's copy of Ctrl-C can arrive after Azurite has
+  // closed, and with no handler left it would kill this process (exit by signal, not Azurite's
+  // code). Signal handlers do not keep the event loop alive, so keeping them delays nothing.
   child.once('exit', (code, signal) => {
     forget();
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
     const why = stopping !== undefined ? `on ${stopping}` : signal !== null ? `killed by ${signal}` : `exited with code ${code ?? 'unknown'}`;
     console.log(`Azurite stopped (${why})`);
     process.exitCode = code ?? 1;

@@ -116,7 +116,12 @@ describe('npm run azurite: the process', () => {
     // Ctrl-C: the terminal signals the whole foreground group, and `npm run` forwards its copy a
     // moment later, while the services are closing.
     process.kill(-(child.pid ?? 0), 'SIGINT');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Sent once the services say they are closing, not after a fixed pause: on a busy machine a
+    // fixed pause could land after Azurite had already closed, which is not what npm does.
+    await new Promise<void>((resolve) => {
+      const check = (): void => void (output.includes('service is closing') ? resolve() : setTimeout(check, 5));
+      check();
+    });
     child.kill('SIGINT');
     assert.equal(await exited, 0, output);
     for (const service of ['Blob', 'Queue', 'Table']) assert.ok(output.includes(`Azurite ${service} service successfully closed`), `${service} closed gracefully:\n${output}`);
