@@ -27,6 +27,8 @@ export interface Fixture {
   /** The settings the provider was built from. */
   credential: CredentialSettings;
   events: TokenEvent[];
+  /** Each client-request-id the source announced (RequestContext.sending) as it sent a request, in order. */
+  announced: (string | undefined)[];
   eventsOf<T extends TokenEvent['type']>(type: T): Extract<TokenEvent, { type: T }>[];
   /** Waits (real time) until every token request in flight has been answered or is held by the emulator (hang, slow). */
   settled(): Promise<void>;
@@ -117,6 +119,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
   const held = (): number =>
     identity.tokenRequests(target).filter((r) => (r.fault === 'hang' || r.fault === 'slow') && r.status === undefined && r.abandoned !== true).length;
   const source = createTokenSource(providerOptions);
+  const announced: (string | undefined)[] = [];
   let inFlight = 0;
   /** In flight, but given up on (the deadline passed): settling soon, so waited for even when hung. */
   let abandoned = 0;
@@ -128,7 +131,13 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
       const onAbort = (): void => void (abandoned += 1);
       context.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        return await source.requestToken(scope, context);
+        return await source.requestToken(scope, {
+          ...context,
+          sending: (clientRequestId) => {
+            announced.push(clientRequestId);
+            context.sending?.(clientRequestId);
+          },
+        });
       } finally {
         context.signal.removeEventListener('abort', onAbort);
         if (context.signal.aborted) {
@@ -148,6 +157,7 @@ export async function startFixture(options: FixtureOptions): Promise<Fixture> {
     provider,
     credential,
     events,
+    announced,
     eventsOf: <T extends TokenEvent['type']>(type: T) => events.filter((e): e is Extract<TokenEvent, { type: T }> => e.type === type),
     settled,
     async stop() {
