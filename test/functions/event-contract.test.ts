@@ -153,6 +153,9 @@ describe('the event contract: event.schema.json, then what a database can store'
     // A junk id is withheld even when it is not the message's only fault.
     const badAmongOthers = parse({ ...valid, id: 'site/42', source: 'x' });
     assert.equal(!badAmongOthers.ok && badAmongOthers.eventId, undefined);
+    // The id's fault is named first even beside an unexpected field whose name is empty.
+    const emptyKey = parse({ '': 1, ...valid, id: 'site/42' });
+    assert.match(!emptyKey.ok ? emptyKey.detail : '', /^id /);
     for (const text of ['null', '7', '"e-1"']) {
       const notObject = parse(text);
       assert.deepEqual(!notObject.ok && [notObject.reason, notObject.eventId], ['wrong_shape', undefined], text);

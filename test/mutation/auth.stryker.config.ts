@@ -18,6 +18,7 @@ export default mutationConfig({
   // A new test file for src/auth belongs in this list.
   testFiles: [
     'unit/network-errors',
+    'unit/background-context',
     'unit/gate-wait',
     'unit/system-clock',
     'unit/timing-rules',
